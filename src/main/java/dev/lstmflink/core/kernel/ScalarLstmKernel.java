@@ -1,0 +1,179 @@
+package dev.lstmflink.core.kernel;
+
+import dev.lstmflink.core.model.CellLayout;
+import dev.lstmflink.core.model.Precision;
+
+/**
+ * The reference float32 kernel: plain loops, written so that the inner loops are AXPYs over contiguous rows (which C2
+ * auto-vectorizes) and with σ and tanh evaluated in double and rounded once. {@link VectorLstmKernel} is tested against
+ * it, and it runs wherever {@code jdk.incubator.vector} is absent.
+ *
+ * <p>The {@code *Range} methods compute a slice of the outputs, so that the vector kernel can finish its tails here.
+ */
+public class ScalarLstmKernel implements LstmKernel<float[]> {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public final Precision<float[]> precision() {
+        return Precision.F32;
+    }
+
+    @Override
+    public void gates(float[] w, CellLayout cell, float[] x, int xOff, float[] h, int hOff, float[] z, int zOff) {
+        gatesRange(0, cell.gateSize(), w, cell, x, xOff, h, hOff, z, zOff);
+    }
+
+    /** Columns {@code [r0, r1)} of {@code z = b_ih + b_hh + Σ_j x_j W_ih^T[j,:] + Σ_j h_j W_hh^T[j,:]}. */
+    protected static void gatesRange(int r0, int r1, float[] w, CellLayout cell, float[] x, int xOff,
+                                     float[] h, int hOff, float[] z, int zOff) {
+        int g = cell.gateSize();
+        for (int r = r0; r < r1; r++) {
+            z[zOff + r] = cell.hasBias() ? w[cell.bihOff() + r] + w[cell.bhhOff() + r] : 0f;
+        }
+        for (int j = 0; j < cell.inputSize(); j++) {
+            float u = x[xOff + j];
+            int row = cell.wOff() + j * g;
+            for (int r = r0; r < r1; r++) {
+                z[zOff + r] += u * w[row + r];
+            }
+        }
+        for (int j = 0; j < cell.outputSize(); j++) {
+            float u = h[hOff + j];
+            int row = cell.recurrentRow(j);
+            for (int r = r0; r < r1; r++) {
+                z[zOff + r] += u * w[row + r];
+            }
+        }
+    }
+
+    @Override
+    public void cell(int hidden, float[] z, int zOff, float[] cPrev, int cPrevOff, float[] c, int cOff,
+                     float[] tanhC, int tcOff, float[] m, int mOff) {
+        cellRange(0, hidden, hidden, z, zOff, cPrev, cPrevOff, c, cOff, tanhC, tcOff, m, mOff);
+    }
+
+    /** Units {@code [k0, k1)} of the pointwise update. */
+    protected static void cellRange(int k0, int k1, int hidden, float[] z, int zOff, float[] cPrev, int cPrevOff,
+                                    float[] c, int cOff, float[] tanhC, int tcOff, float[] m, int mOff) {
+        int iz = zOff;
+        int fz = zOff + hidden;
+        int gz = zOff + 2 * hidden;
+        int oz = zOff + 3 * hidden;
+        for (int k = k0; k < k1; k++) {
+            float i = sigmoid(z[iz + k]);
+            float f = sigmoid(z[fz + k]);
+            float g = tanh(z[gz + k]);
+            float o = sigmoid(z[oz + k]);
+            z[iz + k] = i;
+            z[fz + k] = f;
+            z[gz + k] = g;
+            z[oz + k] = o;
+            // c_t = f ⊙ c_{t-1} + i ⊙ g ;  m_t = o ⊙ tanh(c_t)
+            float ct = f * cPrev[cPrevOff + k] + i * g;
+            float tc = tanh(ct);
+            c[cOff + k] = ct;
+            tanhC[tcOff + k] = tc;
+            m[mOff + k] = o * tc;
+        }
+    }
+
+    @Override
+    public void project(float[] w, CellLayout cell, float[] m, int mOff, float[] h, int hOff) {
+        projectRange(0, cell.projSize(), w, cell, m, mOff, h, hOff);
+    }
+
+    /** Entries {@code [p0, p1)} of {@code h = W_hr m = Σ_j m_j W_hr^T[j,:]}. */
+    protected static void projectRange(int p0, int p1, float[] w, CellLayout cell, float[] m, int mOff,
+                                       float[] h, int hOff) {
+        int p = cell.projSize();
+        for (int q = p0; q < p1; q++) {
+            h[hOff + q] = 0f;
+        }
+        for (int j = 0; j < cell.hiddenSize(); j++) {
+            float u = m[mOff + j];
+            int row = cell.wrOff() + j * p;
+            for (int q = p0; q < p1; q++) {
+                h[hOff + q] += u * w[row + q];
+            }
+        }
+    }
+
+    @Override
+    public void cellBackward(int hidden, float[] gates, int gOff, float[] cPrev, int cPrevOff, float[] tanhC,
+                             int tcOff, float[] dm, int dmOff, float[] dc, int dcOff, float[] dz, int dzOff) {
+        for (int k = 0; k < hidden; k++) {
+            float i = gates[gOff + k];
+            float f = gates[gOff + hidden + k];
+            float g = gates[gOff + 2 * hidden + k];
+            float o = gates[gOff + 3 * hidden + k];
+            float tc = tanhC[tcOff + k];
+            float dmk = dm[dmOff + k];
+            // m = o ⊙ tanh(c): term 1 to o, term 2 to c (tanh' = 1 - tanh²), plus dc from step t+1
+            float dO = dmk * tc;
+            float dC = dc[dcOff + k] + dmk * o * (1f - tc * tc);
+            // c_t = f ⊙ c_{t-1} + i ⊙ g
+            float dI = dC * g;
+            float dF = dC * cPrev[cPrevOff + k];
+            float dG = dC * i;
+            dc[dcOff + k] = dC * f;
+            // through the activations: σ' = σ(1-σ), tanh' = 1 - tanh²
+            dz[dzOff + k] = dI * i * (1f - i);
+            dz[dzOff + hidden + k] = dF * f * (1f - f);
+            dz[dzOff + 2 * hidden + k] = dG * (1f - g * g);
+            dz[dzOff + 3 * hidden + k] = dO * o * (1f - o);
+        }
+    }
+
+    @Override
+    public void gatesBackward(float[] w, float[] dw, CellLayout cell, float[] dz, int dzOff, float[] x, int xOff,
+                              float[] h, int hOff, float[] dx, int dxOff, float[] dh, int dhOff) {
+        int g = cell.gateSize();
+        if (cell.hasBias()) {
+            for (int r = 0; r < g; r++) {
+                dw[cell.bihOff() + r] += dz[dzOff + r];
+                dw[cell.bhhOff() + r] += dz[dzOff + r];
+            }
+        }
+        for (int j = 0; j < cell.inputSize(); j++) {
+            float s = rowBackward(w, dw, cell.wOff() + j * g, g, x[xOff + j], dz, dzOff);
+            if (dx != null) {
+                dx[dxOff + j] += s;
+            }
+        }
+        for (int j = 0; j < cell.outputSize(); j++) {
+            dh[dhOff + j] = rowBackward(w, dw, cell.recurrentRow(j), g, h[hOff + j], dz, dzOff);
+        }
+    }
+
+    @Override
+    public void projectBackward(float[] w, float[] dw, CellLayout cell, float[] m, int mOff, float[] dh, int dhOff,
+                                float[] dm, int dmOff) {
+        int p = cell.projSize();
+        for (int j = 0; j < cell.hiddenSize(); j++) {
+            dm[dmOff + j] = rowBackward(w, dw, cell.wrOff() + j * p, p, m[mOff + j], dh, dhOff);
+        }
+    }
+
+    /** For one row {@code W[row, 0:n]} applied as {@code y += u·W[row,:]}: {@code dW[row,:] += u·dy}; returns ∂L/∂u. */
+    private static float rowBackward(float[] w, float[] dw, int row, int n, float u, float[] dy, int dyOff) {
+        float s = 0f;
+        for (int r = 0; r < n; r++) {
+            float d = dy[dyOff + r];
+            dw[row + r] += u * d;
+            s += w[row + r] * d;
+        }
+        return s;
+    }
+
+    static float sigmoid(float x) {
+        return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
+
+    static float tanh(float x) {
+        return (float) Math.tanh(x);
+    }
+}

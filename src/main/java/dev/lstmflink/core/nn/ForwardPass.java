@@ -1,0 +1,224 @@
+package dev.lstmflink.core.nn;
+
+import dev.lstmflink.core.kernel.LstmKernel;
+import dev.lstmflink.core.model.CellLayout;
+import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.core.model.Precision;
+
+/**
+ * One forward pass over a batch of sequences, with what the backward pass (BPTT) needs.
+ *
+ * <p>Shapes (T steps, B sequences, L layers, D directions, H hidden, Hout = P or H): every buffer below is
+ * time-major; batch-first input and output are transposed at the boundary. For cell (l, d) the pass keeps the
+ * activated gates {@code [T,B,4H]}, {@code c_t} and {@code tanh c_t} {@code [T,B,H]}, {@code m_t} {@code [T,B,H]}
+ * when projecting, and each layer's input and output {@code [T,B,·]}. The reverse direction of a sequence of length
+ * n runs t = n-1 … 0 from its own initial state; steps at t ≥ n are never computed, so their outputs stay 0 and
+ * their inputs get a zero gradient (PyTorch's {@code pack_padded_sequence} semantics).
+ *
+ * @param <A> {@code float[]} or {@code double[]}
+ */
+public final class ForwardPass<A> {
+
+    private final Lstm<A> lstm;
+    private final Precision<A> num;
+    private final LstmConfig cfg;
+    private final int seqLen;
+    private final int batch;
+    private final int[] lengths;
+    private final A h0;
+    private final A c0;
+    private final A[] layerIn;      // [L] of [T,B,I_l]
+    private final A[] layerOut;     // [L] of [T,B,D·Hout]
+    private final A[] gates;        // [L·D] of [T,B,4H]
+    private final A[] cells;        // [L·D] of [T,B,H]
+    private final A[] tanhCells;    // [L·D] of [T,B,H]
+    private final A[] projIn;       // [L·D] of [T,B,H], only when P > 0
+    private final A output;
+    private final A hN;
+    private final A cN;
+
+    @SuppressWarnings("unchecked")
+    ForwardPass(Lstm<A> lstm, A input, int seqLen, int batch, A h0, A c0, int[] lengths) {
+        this.lstm = lstm;
+        this.num = lstm.kernel().precision();
+        this.cfg = lstm.config();
+        this.seqLen = seqLen;
+        this.batch = batch;
+        int layers = cfg.numLayers();
+        int dirs = cfg.numDirections();
+        int hid = cfg.hiddenSize();
+        int hOut = cfg.outputSize();
+        Shapes.checkPositive("seq_len", seqLen);
+        Shapes.checkPositive("batch", batch);
+        Shapes.checkLength("input", num.length(input), seqLen, batch, cfg.inputSize());
+        this.lengths = Shapes.lengths(lengths, seqLen, batch);
+        if (h0 != null) {
+            Shapes.checkLength("h0", num.length(h0), layers * dirs, batch, hOut);
+        }
+        if (c0 != null) {
+            Shapes.checkLength("c0", num.length(c0), layers * dirs, batch, hid);
+        }
+        this.h0 = h0;
+        this.c0 = c0;
+
+        layerIn = (A[]) new Object[layers];
+        layerOut = (A[]) new Object[layers];
+        gates = (A[]) new Object[layers * dirs];
+        cells = (A[]) new Object[layers * dirs];
+        tanhCells = (A[]) new Object[layers * dirs];
+        projIn = (A[]) new Object[layers * dirs];
+        A hZero = num.allocate(hOut);
+        A cZero = num.allocate(hid);
+        A hN = num.allocate(layers * dirs * batch * hOut);
+        A cN = num.allocate(layers * dirs * batch * hid);
+        A x = cfg.batchFirst() ? Shapes.swapFirstTwo(num, input, batch, seqLen, cfg.inputSize()) : input;
+        int tb = seqLen * batch;
+        LstmKernel<A> k = lstm.kernel();
+        A w = lstm.params();
+        for (int l = 0; l < layers; l++) {
+            int in = cfg.layerInputSize(l);
+            layerIn[l] = x;
+            A y = num.allocate(tb * dirs * hOut);
+            layerOut[l] = y;
+            for (int d = 0; d < dirs; d++) {
+                int cd = l * dirs + d;
+                CellLayout cell = lstm.layout().cell(l, d);
+                gates[cd] = num.allocate(tb * 4 * hid);
+                cells[cd] = num.allocate(tb * hid);
+                tanhCells[cd] = num.allocate(tb * hid);
+                projIn[cd] = cell.hasProjection() ? num.allocate(tb * hid) : null;
+                for (int b = 0; b < batch; b++) {
+                    int n = this.lengths[b];
+                    A hp = h0 != null ? h0 : hZero;
+                    int hpOff = h0 != null ? (cd * batch + b) * hOut : 0;
+                    A cp = c0 != null ? c0 : cZero;
+                    int cpOff = c0 != null ? (cd * batch + b) * hid : 0;
+                    for (int s = 0; s < n; s++) {
+                        int i = (d == 0 ? s : n - 1 - s) * batch + b;   // row (t, b) of the [T,B,·] buffers
+                        k.gates(w, cell, x, i * in, hp, hpOff, gates[cd], i * 4 * hid);
+                        A m = cell.hasProjection() ? projIn[cd] : y;
+                        int mOff = cell.hasProjection() ? i * hid : (i * dirs + d) * hOut;
+                        k.cell(hid, gates[cd], i * 4 * hid, cp, cpOff, cells[cd], i * hid, tanhCells[cd], i * hid,
+                                m, mOff);
+                        if (cell.hasProjection()) {
+                            k.project(w, cell, m, mOff, y, (i * dirs + d) * hOut);
+                        }
+                        hp = y;
+                        hpOff = (i * dirs + d) * hOut;
+                        cp = cells[cd];
+                        cpOff = i * hid;
+                    }
+                    System.arraycopy(hp, hpOff, hN, (cd * batch + b) * hOut, hOut);
+                    System.arraycopy(cp, cpOff, cN, (cd * batch + b) * hid, hid);
+                }
+            }
+            x = y;
+        }
+        A last = layerOut[layers - 1];
+        this.output = cfg.batchFirst() ? Shapes.swapFirstTwo(num, last, seqLen, batch, dirs * hOut) : last;
+        this.hN = hN;
+        this.cN = cN;
+    }
+
+    /** {@code [T,B,D·Hout]}, or {@code [B,T,D·Hout]} when batch-first: the last layer's h, forward direction first. */
+    public A output() {
+        return output;
+    }
+
+    /** {@code [L·D,B,Hout]}: h after each sequence's last valid step. */
+    public A hN() {
+        return hN;
+    }
+
+    /** {@code [L·D,B,H]}: c after each sequence's last valid step. */
+    public A cN() {
+        return cN;
+    }
+
+    /**
+     * Backpropagation through time for a loss whose gradients with respect to the outputs are given.
+     *
+     * @param dOutput ∂L/∂output, shaped as {@link #output()}, or null for zero
+     * @param dHn     ∂L/∂h_n, or null for zero
+     * @param dCn     ∂L/∂c_n, or null for zero
+     */
+    public Gradients<A> backward(A dOutput, A dHn, A dCn) {
+        int layers = cfg.numLayers();
+        int dirs = cfg.numDirections();
+        int hid = cfg.hiddenSize();
+        int hOut = cfg.outputSize();
+        int tb = seqLen * batch;
+        if (dOutput != null) {
+            Shapes.checkLength("output gradient", num.length(dOutput), seqLen, batch, dirs * hOut);
+        }
+        if (dHn != null) {
+            Shapes.checkLength("h_n gradient", num.length(dHn), layers * dirs, batch, hOut);
+        }
+        if (dCn != null) {
+            Shapes.checkLength("c_n gradient", num.length(dCn), layers * dirs, batch, hid);
+        }
+        LstmKernel<A> k = lstm.kernel();
+        A w = lstm.params();
+        A dw = num.allocate(lstm.layout().size());
+        A dH0 = num.allocate(layers * dirs * batch * hOut);
+        A dC0 = num.allocate(layers * dirs * batch * hid);
+        A hZero = num.allocate(hOut);
+        A cZero = num.allocate(hid);
+        A dh = num.allocate(hOut);
+        A dc = num.allocate(hid);
+        A dm = num.allocate(hid);
+        A dz = num.allocate(4 * hid);
+        A dy;
+        if (dOutput == null) {
+            dy = num.allocate(tb * dirs * hOut);
+        } else {
+            dy = cfg.batchFirst() ? Shapes.swapFirstTwo(num, dOutput, batch, seqLen, dirs * hOut) : dOutput;
+        }
+        for (int l = layers - 1; l >= 0; l--) {
+            int in = cfg.layerInputSize(l);
+            A x = layerIn[l];
+            A y = layerOut[l];
+            A dx = num.allocate(tb * in);
+            for (int d = 0; d < dirs; d++) {
+                int cd = l * dirs + d;
+                CellLayout cell = lstm.layout().cell(l, d);
+                for (int b = 0; b < batch; b++) {
+                    int n = lengths[b];
+                    int stateRow = cd * batch + b;
+                    copyOrZero(dHn, stateRow * hOut, dh, hOut);
+                    copyOrZero(dCn, stateRow * hid, dc, hid);
+                    for (int s = n - 1; s >= 0; s--) {
+                        int i = (d == 0 ? s : n - 1 - s) * batch + b;
+                        int prev = (d == 0 ? s - 1 : n - s) * batch + b;   // row of the step before, when s > 0
+                        num.addTo(dh, 0, dy, (i * dirs + d) * hOut, hOut);
+                        A dmBuf = dh;
+                        if (cell.hasProjection()) {
+                            k.projectBackward(w, dw, cell, projIn[cd], i * hid, dh, 0, dm, 0);
+                            dmBuf = dm;
+                        }
+                        A cp = s > 0 ? cells[cd] : (c0 != null ? c0 : cZero);
+                        int cpOff = s > 0 ? prev * hid : (c0 != null ? stateRow * hid : 0);
+                        k.cellBackward(hid, gates[cd], i * 4 * hid, cp, cpOff, tanhCells[cd], i * hid,
+                                dmBuf, 0, dc, 0, dz, 0);
+                        A hp = s > 0 ? y : (h0 != null ? h0 : hZero);
+                        int hpOff = s > 0 ? (prev * dirs + d) * hOut : (h0 != null ? stateRow * hOut : 0);
+                        k.gatesBackward(w, dw, cell, dz, 0, x, i * in, hp, hpOff, dx, i * in, dh, 0);
+                    }
+                    System.arraycopy(dh, 0, dH0, stateRow * hOut, hOut);
+                    System.arraycopy(dc, 0, dC0, stateRow * hid, hid);
+                }
+            }
+            dy = dx;
+        }
+        A dInput = cfg.batchFirst() ? Shapes.swapFirstTwo(num, dy, seqLen, batch, cfg.inputSize()) : dy;
+        return new Gradients<>(dw, dInput, dH0, dC0);
+    }
+
+    private void copyOrZero(A src, int off, A dst, int n) {
+        if (src != null) {
+            System.arraycopy(src, off, dst, 0, n);
+        } else {
+            System.arraycopy(num.allocate(n), 0, dst, 0, n);
+        }
+    }
+}

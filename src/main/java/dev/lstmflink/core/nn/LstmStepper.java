@@ -1,0 +1,112 @@
+package dev.lstmflink.core.nn;
+
+import dev.lstmflink.core.kernel.LstmKernel;
+import dev.lstmflink.core.model.CellLayout;
+import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.core.model.Precision;
+
+/**
+ * Advances one sequence (one key of a stream) by one timestep through all layers, in place, without allocating.
+ *
+ * <p>A key's state is one flat array, layer after layer: {@code [h_l (Hout) | c_l (H)]} for l = 0 … L-1 (see
+ * {@link #hOffset}, {@link #cOffset}), so it can be stored as a single {@code float[]} in Flink state. Stepping a
+ * sequence event by event gives the same h and c as {@link Lstm#forward} over the whole sequence.
+ *
+ * <p>Not thread-safe: it owns scratch buffers. Use one per thread (one per Flink task), shared by all keys.
+ *
+ * @param <A> {@code float[]} or {@code double[]}
+ */
+public final class LstmStepper<A> {
+
+    private final Lstm<A> lstm;
+    private final LstmKernel<A> kernel;
+    private final CellLayout[] cells;
+    private final int stride;
+    private final A z;       // (4H) gates of the current layer
+    private final A tanhC;   // (H)
+    private final A m;       // (H) o ⊙ tanh(c), only used when projecting
+
+    LstmStepper(Lstm<A> lstm) {
+        LstmConfig cfg = lstm.config();
+        if (cfg.bidirectional()) {
+            throw new IllegalArgumentException("a bidirectional LSTM cannot be stepped one event at a time: its "
+                    + "reverse direction needs the rest of the sequence (bidirectional=true)");
+        }
+        this.lstm = lstm;
+        this.kernel = lstm.kernel();
+        this.cells = new CellLayout[cfg.numLayers()];
+        for (int l = 0; l < cells.length; l++) {
+            cells[l] = lstm.layout().cell(l, 0);
+        }
+        this.stride = cfg.outputSize() + cfg.hiddenSize();
+        Precision<A> num = kernel.precision();
+        this.z = num.allocate(4 * cfg.hiddenSize());
+        this.tanhC = num.allocate(cfg.hiddenSize());
+        this.m = num.allocate(cfg.hiddenSize());
+    }
+
+    /** Length of a key's state: L·(Hout + H). */
+    public int stateSize() {
+        return cells.length * stride;
+    }
+
+    /** A zero state (PyTorch's default h0 = c0 = 0). */
+    public A newState() {
+        return kernel.precision().allocate(stateSize());
+    }
+
+    /** Offset of layer l's h (Hout values) in a state. */
+    public int hOffset(int layer) {
+        return layer * stride;
+    }
+
+    /** Offset of layer l's c (H values) in a state. */
+    public int cOffset(int layer) {
+        return layer * stride + cells[layer].outputSize();
+    }
+
+    /** Offset of the last layer's h, the output of a step. */
+    public int outputOffset() {
+        return hOffset(cells.length - 1);
+    }
+
+    /**
+     * Sets {@code state} to sequence {@code b} of PyTorch-shaped initial states {@code h0 [L,B,Hout]} and
+     * {@code c0 [L,B,H]} (either may be null for zeros).
+     */
+    public void loadState(A state, A h0, A c0, int batch, int b) {
+        Precision<A> num = kernel.precision();
+        int hOut = lstm.config().outputSize();
+        int hid = lstm.config().hiddenSize();
+        A zeros = num.allocate(Math.max(hOut, hid));
+        for (int l = 0; l < cells.length; l++) {
+            System.arraycopy(h0 != null ? h0 : zeros, h0 != null ? (l * batch + b) * hOut : 0, state, hOffset(l), hOut);
+            System.arraycopy(c0 != null ? c0 : zeros, c0 != null ? (l * batch + b) * hid : 0, state, cOffset(l), hid);
+        }
+    }
+
+    /**
+     * One timestep: reads {@code x_t} ({@code I} values at {@code xOff}) and replaces every layer's h and c in
+     * {@code state} by their values after this step. The output is at {@link #outputOffset()}.
+     */
+    public void step(A x, int xOff, A state) {
+        A w = lstm.params();
+        A in = x;
+        int inOff = xOff;
+        for (int l = 0; l < cells.length; l++) {
+            CellLayout cell = cells[l];
+            int h = hOffset(l);
+            int c = cOffset(l);
+            kernel.gates(w, cell, in, inOff, state, h, z, 0);
+            // h_{t-1} is consumed by the gates, so the cell can write h_t (or m_t) and c_t over the old values.
+            if (cell.hasProjection()) {
+                kernel.cell(cell.hiddenSize(), z, 0, state, c, state, c, tanhC, 0, m, 0);
+                kernel.project(w, cell, m, 0, state, h);
+            } else {
+                kernel.cell(cell.hiddenSize(), z, 0, state, c, state, c, tanhC, 0, state, h);
+            }
+            in = state;
+            inOff = h;
+        }
+    }
+}
