@@ -3,6 +3,7 @@ package dev.lstmflink.core.io;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -232,9 +233,13 @@ final class SafetensorsReader {
         return new SafetensorsFormatException(source, problem, cause);
     }
 
-    /** Quotes a name or text for a message, cut short so a hostile 50 MB key cannot flood the log. */
+    /**
+     * Quotes a name or text for a message: control characters JSON-escaped so they show, and cut
+     * short so a hostile 50 MB key cannot flood the log.
+     */
     static String quote(String s) {
-        return "'" + (s.length() > 200 ? s.substring(0, 200) + "..." : s) + "'";
+        String shown = s.length() > 200 ? s.substring(0, 200) + "..." : s;
+        return "'" + new String(JsonStringEncoder.getInstance().quoteAsString(shown)) + "'";
     }
 
     /** A JSON value for a message: small values verbatim, big containers summarised. */
