@@ -21,28 +21,34 @@ public final class DoubleLstmKernel implements LstmKernel<double[]> {
 
     @Override
     public void gates(double[] w, CellLayout cell, double[] x, int xOff, double[] h, int hOff, double[] z, int zOff) {
-        gatesRange(0, cell.gateSize(), w, cell, x, xOff, h, hOff, z, zOff);
+        for (int p = 0; p < cell.panelCount(); p++) {
+            gatesPanel(p, 0, cell.panelWidth(p), w, cell, x, xOff, h, hOff, z, zOff);
+        }
     }
 
-    /** Columns {@code [r0, r1)} of {@code z = b_ih + b_hh + Σ_j x_j W_ih^T[j,:] + Σ_j h_j W_hh^T[j,:]}. */
-    protected static void gatesRange(int r0, int r1, double[] w, CellLayout cell, double[] x, int xOff,
+    /**
+     * Columns {@code [c0, c1)} of panel p of {@code z = b_ih + b_hh + Σ_j x_j Wt[j,:] + Σ_j h_j Wt[I+j,:]}, i.e. gate
+     * rows {@code p·64 + c0 .. p·64 + c1 - 1}.
+     */
+    protected static void gatesPanel(int p, int c0, int c1, double[] w, CellLayout cell, double[] x, int xOff,
                                      double[] h, int hOff, double[] z, int zOff) {
-        int g = cell.gateSize();
-        for (int r = r0; r < r1; r++) {
-            z[zOff + r] = cell.hasBias() ? w[cell.bihOff() + r] + w[cell.bhhOff() + r] : 0.0;
+        int width = cell.panelWidth(p);
+        int zp = zOff + p * CellLayout.PANEL;
+        int bp = p * CellLayout.PANEL;
+        for (int c = c0; c < c1; c++) {
+            z[zp + c] = cell.hasBias() ? w[cell.bihOff() + bp + c] + w[cell.bhhOff() + bp + c] : 0.0;
         }
-        for (int j = 0; j < cell.inputSize(); j++) {
+        int row = cell.panelOffset(p);
+        for (int j = 0; j < cell.inputSize(); j++, row += width) {
             double u = x[xOff + j];
-            int row = cell.wOff() + j * g;
-            for (int r = r0; r < r1; r++) {
-                z[zOff + r] += u * w[row + r];
+            for (int c = c0; c < c1; c++) {
+                z[zp + c] += u * w[row + c];
             }
         }
-        for (int j = 0; j < cell.outputSize(); j++) {
+        for (int j = 0; j < cell.outputSize(); j++, row += width) {
             double u = h[hOff + j];
-            int row = cell.recurrentRow(j);
-            for (int r = r0; r < r1; r++) {
-                z[zOff + r] += u * w[row + r];
+            for (int c = c0; c < c1; c++) {
+                z[zp + c] += u * w[row + c];
             }
         }
     }
@@ -128,21 +134,28 @@ public final class DoubleLstmKernel implements LstmKernel<double[]> {
     @Override
     public void gatesBackward(double[] w, double[] dw, CellLayout cell, double[] dz, int dzOff, double[] x, int xOff,
                               double[] h, int hOff, double[] dx, int dxOff, double[] dh, int dhOff) {
-        int g = cell.gateSize();
         if (cell.hasBias()) {
-            for (int r = 0; r < g; r++) {
+            for (int r = 0; r < cell.gateSize(); r++) {
                 dw[cell.bihOff() + r] += dz[dzOff + r];
                 dw[cell.bhhOff() + r] += dz[dzOff + r];
             }
         }
-        for (int j = 0; j < cell.inputSize(); j++) {
-            double s = rowBackward(w, dw, cell.wOff() + j * g, g, x[xOff + j], dz, dzOff);
-            if (dx != null) {
-                dx[dxOff + j] += s;
-            }
-        }
         for (int j = 0; j < cell.outputSize(); j++) {
-            dh[dhOff + j] = rowBackward(w, dw, cell.recurrentRow(j), g, h[hOff + j], dz, dzOff);
+            dh[dhOff + j] = 0.0;
+        }
+        for (int p = 0; p < cell.panelCount(); p++) {
+            int width = cell.panelWidth(p);
+            int zp = dzOff + p * CellLayout.PANEL;
+            int row = cell.panelOffset(p);
+            for (int j = 0; j < cell.inputSize(); j++, row += width) {
+                double s = rowBackward(w, dw, row, width, x[xOff + j], dz, zp);
+                if (dx != null) {
+                    dx[dxOff + j] += s;
+                }
+            }
+            for (int j = 0; j < cell.outputSize(); j++, row += width) {
+                dh[dhOff + j] += rowBackward(w, dw, row, width, h[hOff + j], dz, zp);
+            }
         }
     }
 

@@ -6,9 +6,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The float32 forward kernel on the JDK Vector API ({@code jdk.incubator.vector}, JEP 414): the fused gate product is
- * register-blocked over four vectors of gate columns, so each weight is loaded once per step and no horizontal
- * reduction is needed; σ and tanh use the vector {@code EXP}/{@code TANH} operators (Intel SVML stubs in HotSpot on
+ * The float32 forward kernel on the JDK Vector API ({@code jdk.incubator.vector}, JEP 414): the fused gate product keeps
+ * four vectors of gate sums in registers while it streams through one weight panel ({@link CellLayout}), so each
+ * weight is loaded once per step, in address order, and no horizontal reduction is needed; σ and tanh use the vector {@code EXP}/{@code TANH} operators (Intel SVML stubs in HotSpot on
  * x86). Columns that do not fill a vector are finished by {@link ScalarLstmKernel}'s range methods.
  *
  * <p>All {@code jdk.incubator.vector} imports of the project live in this class; {@link LstmKernels} loads it
@@ -28,36 +28,42 @@ public final class VectorLstmKernel extends ScalarLstmKernel {
 
     @Override
     public void gates(float[] w, CellLayout cell, float[] x, int xOff, float[] h, int hOff, float[] z, int zOff) {
-        int g = cell.gateSize();
-        int r = 0;
-        for (; r + BLOCK <= g; r += BLOCK) {
-            gatesBlock4(r, w, cell, x, xOff, h, hOff, z, zOff);
-        }
-        for (; r + LANES <= g; r += LANES) {
-            gatesBlock1(r, w, cell, x, xOff, h, hOff, z, zOff);
-        }
-        if (r < g) {
-            gatesRange(r, g, w, cell, x, xOff, h, hOff, z, zOff);
+        for (int p = 0; p < cell.panelCount(); p++) {
+            int width = cell.panelWidth(p);
+            int c = 0;
+            for (; c + BLOCK <= width; c += BLOCK) {
+                gatesBlock4(p, c, w, cell, x, xOff, h, hOff, z, zOff);
+            }
+            for (; c + LANES <= width; c += LANES) {
+                gatesBlock1(p, c, w, cell, x, xOff, h, hOff, z, zOff);
+            }
+            if (c < width) {
+                gatesPanel(p, c, width, w, cell, x, xOff, h, hOff, z, zOff);
+            }
         }
     }
 
-    /** Columns {@code [r, r + 4·LANES)} of z, accumulated in four registers over all rows of {@code [W_ih^T; W_hh^T]}. */
-    private static void gatesBlock4(int r, float[] w, CellLayout cell, float[] x, int xOff, float[] h, int hOff,
-                                    float[] z, int zOff) {
-        int g = cell.gateSize();
+    /**
+     * Columns {@code [c, c + 4·LANES)} of panel p, summed in four registers over all R rows of the panel, which are
+     * read in address order.
+     */
+    private static void gatesBlock4(int p, int c, float[] w, CellLayout cell, float[] x, int xOff, float[] h,
+                                    int hOff, float[] z, int zOff) {
+        int width = cell.panelWidth(p);
+        int r = p * CellLayout.PANEL + c;
         FloatVector a0 = bias(w, cell, r);
         FloatVector a1 = bias(w, cell, r + LANES);
         FloatVector a2 = bias(w, cell, r + 2 * LANES);
         FloatVector a3 = bias(w, cell, r + 3 * LANES);
-        int row = cell.wOff() + r;
-        for (int j = 0; j < cell.inputSize(); j++, row += g) {
+        int row = cell.panelOffset(p) + c;
+        for (int j = 0; j < cell.inputSize(); j++, row += width) {
             FloatVector u = FloatVector.broadcast(SPECIES, x[xOff + j]);
             a0 = FloatVector.fromArray(SPECIES, w, row).fma(u, a0);
             a1 = FloatVector.fromArray(SPECIES, w, row + LANES).fma(u, a1);
             a2 = FloatVector.fromArray(SPECIES, w, row + 2 * LANES).fma(u, a2);
             a3 = FloatVector.fromArray(SPECIES, w, row + 3 * LANES).fma(u, a3);
         }
-        for (int j = 0; j < cell.outputSize(); j++, row += g) {
+        for (int j = 0; j < cell.outputSize(); j++, row += width) {
             FloatVector u = FloatVector.broadcast(SPECIES, h[hOff + j]);
             a0 = FloatVector.fromArray(SPECIES, w, row).fma(u, a0);
             a1 = FloatVector.fromArray(SPECIES, w, row + LANES).fma(u, a1);
@@ -70,15 +76,16 @@ public final class VectorLstmKernel extends ScalarLstmKernel {
         a3.intoArray(z, zOff + r + 3 * LANES);
     }
 
-    private static void gatesBlock1(int r, float[] w, CellLayout cell, float[] x, int xOff, float[] h, int hOff,
-                                    float[] z, int zOff) {
-        int g = cell.gateSize();
+    private static void gatesBlock1(int p, int c, float[] w, CellLayout cell, float[] x, int xOff, float[] h,
+                                    int hOff, float[] z, int zOff) {
+        int width = cell.panelWidth(p);
+        int r = p * CellLayout.PANEL + c;
         FloatVector a = bias(w, cell, r);
-        int row = cell.wOff() + r;
-        for (int j = 0; j < cell.inputSize(); j++, row += g) {
+        int row = cell.panelOffset(p) + c;
+        for (int j = 0; j < cell.inputSize(); j++, row += width) {
             a = FloatVector.fromArray(SPECIES, w, row).fma(FloatVector.broadcast(SPECIES, x[xOff + j]), a);
         }
-        for (int j = 0; j < cell.outputSize(); j++, row += g) {
+        for (int j = 0; j < cell.outputSize(); j++, row += width) {
             a = FloatVector.fromArray(SPECIES, w, row).fma(FloatVector.broadcast(SPECIES, h[hOff + j]), a);
         }
         a.intoArray(z, zOff + r);

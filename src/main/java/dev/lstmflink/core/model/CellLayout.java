@@ -3,13 +3,18 @@ package dev.lstmflink.core.model;
 /**
  * Where one cell's (one layer, one direction) parameters sit in the flat parameter array, and its sizes.
  *
- * <p>The weights are stored <em>transposed</em> with respect to PyTorch so that the gate pre-activations are a sum of
- * contiguous rows scaled by the inputs ({@code z += u_j · Wt[j, :]}): an AXPY over 4H contiguous floats that the
- * vector kernel runs without any horizontal reduction. The same holds for the gradients, so an optimiser can treat the
- * array as one flat vector. PyTorch's names and shapes are restored by {@link LstmLayout} when reading or writing.
+ * <p>The weights are stored <em>transposed</em> with respect to PyTorch, {@code Wt = [W_ih W_hh]^T} of shape
+ * {@code (R, 4H)} with R = I + Hout rows, so that the gate pre-activations are a sum of rows scaled by the inputs
+ * ({@code z += u_j · Wt[j, :]}): AXPYs that need no horizontal reduction. {@code Wt} is cut into <em>panels</em> of
+ * {@value #PANEL} columns, each stored row after row ({@code (R, 64)}, the last panel narrower when 4H is not a
+ * multiple of 64), as GEMM libraries pack a matrix: a kernel that keeps a panel's 64 sums in registers then reads the
+ * weights as one sequential stream, which is what the hardware prefetcher serves best (measured in BENCHMARKS.md).
+ * Gradients use the same layout, so an optimiser treats the array as one flat vector. PyTorch's names and shapes are
+ * restored by {@link LstmLayout} when reading or writing.
  *
  * <pre>
- *   w   at wOff:   (I + Hout, 4H)  rows 0..I-1 = W_ih^T, rows I..I+Hout-1 = W_hh^T; columns [i | f | g | o]
+ *   w   at wOff:   panels p = 0 .. ⌈4H/64⌉-1 of (R, width_p)   rows 0..I-1 = W_ih^T, rows I..R-1 = W_hh^T;
+ *                  columns of the whole matrix: [i | f | g | o], H each
  *   bih at bihOff: (4H)            only if bias, else -1
  *   bhh at bhhOff: (4H)            only if bias, else -1
  *   wr  at wrOff:  (H, P)          W_hr^T, only if P &gt; 0, else -1
@@ -22,6 +27,9 @@ package dev.lstmflink.core.model;
  */
 public record CellLayout(
         int inputSize, int hiddenSize, int outputSize, int projSize, int wOff, int bihOff, int bhhOff, int wrOff) {
+
+    /** Columns of a weight panel: four 512-bit vectors of floats. */
+    public static final int PANEL = 64;
 
     /** 4H: rows of z, the four gates' pre-activations. */
     public int gateSize() {
@@ -36,9 +44,29 @@ public record CellLayout(
         return projSize > 0;
     }
 
-    /** Offset of row {@code j} of {@code W_hh^T}, the weights applied to {@code h_{t-1}[j]}. */
-    public int recurrentRow(int j) {
-        return wOff + (inputSize + j) * gateSize();
+    /** R = I + Hout: rows of {@code Wt}, the length of {@code [x; h]}. */
+    public int rows() {
+        return inputSize + outputSize;
+    }
+
+    public int panelCount() {
+        return (gateSize() + PANEL - 1) / PANEL;
+    }
+
+    /** Columns in panel p: {@value #PANEL}, or fewer in the last one. */
+    public int panelWidth(int p) {
+        return Math.min(PANEL, gateSize() - p * PANEL);
+    }
+
+    /** Offset of panel p; its row j starts {@code j · panelWidth(p)} later. */
+    public int panelOffset(int p) {
+        return wOff + p * PANEL * rows();
+    }
+
+    /** Offset of {@code Wt[j, r]}: the weight from input j ({@code x} then {@code h}) to gate row r. */
+    public int weightIndex(int j, int r) {
+        int p = r / PANEL;
+        return panelOffset(p) + j * panelWidth(p) + r % PANEL;
     }
 
     /** Number of parameters of this cell. */

@@ -32,12 +32,11 @@ public final class LstmLayout {
 
         /** Index in the flat array of the {@code k}-th element of this tensor in PyTorch's row-major order. */
         public int packedIndex(int k) {
-            int g = cell.gateSize();
             return switch (kind) {
                 // weight_ih [4H, I]: element (r, j) -> Wt[j, r]
-                case WEIGHT_IH -> cell.wOff() + (k % cell.inputSize()) * g + k / cell.inputSize();
+                case WEIGHT_IH -> cell.weightIndex(k % cell.inputSize(), k / cell.inputSize());
                 // weight_hh [4H, Hout]: element (r, j) -> Wt[I + j, r]
-                case WEIGHT_HH -> cell.recurrentRow(k % cell.outputSize()) + k / cell.outputSize();
+                case WEIGHT_HH -> cell.weightIndex(cell.inputSize() + k % cell.outputSize(), k / cell.outputSize());
                 case BIAS_IH -> cell.bihOff() + k;
                 case BIAS_HH -> cell.bhhOff() + k;
                 // weight_hr [P, H]: element (p, j) -> WrT[j, p]
