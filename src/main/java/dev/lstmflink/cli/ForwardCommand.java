@@ -1,0 +1,113 @@
+package dev.lstmflink.cli;
+
+import dev.lstmflink.core.io.LstmSafetensors;
+import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.core.model.Precision;
+import dev.lstmflink.core.nn.ForwardPass;
+import dev.lstmflink.core.nn.Lstm;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.DoubleFunction;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code lstm forward}: runs a model over one sequence read from CSV and writes the outputs (and state) as CSV. */
+@Command(name = "forward", mixinStandardHelpOptions = true, versionProvider = LstmCli.Version.class,
+        sortOptions = false,
+        description = {
+            "Runs the LSTM of a safetensors file over ONE sequence (batch 1, zero initial state).",
+            "",
+            "Input: a CSV of T rows (time steps) x input_size columns, comma-separated; a first line whose first "
+                    + "field is not a number is a header and skipped. Output: T rows of the last layer's h_t "
+                    + "(num_directions x hidden/proj size columns, forward direction first), like "
+                    + "nn.LSTM's output[:, 0, :]."})
+final class ForwardCommand implements Callable<Integer> {
+
+    /** The arithmetic of the run. */
+    enum Prec { f32, f64 }
+
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    LstmCli parent;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+            description = "safetensors file with the LSTM (PyTorch state_dict names)")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "CSV", description = "the sequence: T rows x input_size")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "CSV", description = "where to write the T output rows")
+    Path output;
+
+    @Option(names = "--state-out", paramLabel = "CSV",
+            description = "also write h_n and c_n: lines 'tensor,index,values...', one per layer x direction")
+    Path stateOut;
+
+    @Option(names = "--precision", defaultValue = "f32", paramLabel = "f32|f64",
+            description = "arithmetic: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    Prec precision;
+
+    @Option(names = "--prefix", paramLabel = "PREFIX",
+            description = "module prefix of the LSTM's tensors (e.g. 'lstm.'), when the file holds several LSTMs")
+    String prefix;
+
+    @Override
+    public Integer call() {
+        return CliRunner.run(spec, parent != null && parent.verbose, this::run);
+    }
+
+    private void run() throws Exception {
+        if (stateOut != null && stateOut.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
+            throw new CliException("--output and --state-out are the same file: " + output);
+        }
+        LstmSafetensors.Loaded loaded = LstmCli.load(model, prefix);
+        LstmConfig cfg = loaded.config();
+        boolean f32 = precision == Prec.f32;
+        double[][] rows = SequenceCsv.read(input, cfg.inputSize(), f32);
+        Result r = f32 ? forward(loaded.f32(), Precision.F32, rows) : forward(loaded.f64(), Precision.F64, rows);
+        DoubleFunction<String> fmt = f32 ? v -> Float.toString((float) v) : Double::toString;
+
+        int t = rows.length;
+        int width = cfg.numDirections() * cfg.outputSize();
+        StringBuilder out = new StringBuilder(t * width * 12);
+        for (int i = 0; i < t; i++) {
+            SequenceCsv.appendRow(out, "", r.output, i * width, width, fmt);
+        }
+        Map<Path, String> files = new LinkedHashMap<>();
+        files.put(output, out.toString());
+        if (stateOut != null) {
+            int cells = cfg.numLayers() * cfg.numDirections();
+            StringBuilder s = new StringBuilder("tensor,index,values\n");
+            for (int k = 0; k < cells; k++) {
+                SequenceCsv.appendRow(s, "h_n," + k + ",", r.hN, k * cfg.outputSize(), cfg.outputSize(), fmt);
+            }
+            for (int k = 0; k < cells; k++) {
+                SequenceCsv.appendRow(s, "c_n," + k + ",", r.cN, k * cfg.hiddenSize(), cfg.hiddenSize(), fmt);
+            }
+            files.put(stateOut, s.toString());
+        }
+        OutputFiles.writeAll(files);
+    }
+
+    /** The results as doubles (exact for float32). */
+    private record Result(double[] output, double[] hN, double[] cN) {}
+
+    private static <A> Result forward(Lstm<A> lstm, Precision<A> num, double[][] rows) {
+        int cols = lstm.config().inputSize();
+        double[] flat = new double[rows.length * cols];
+        for (int t = 0; t < rows.length; t++) {
+            System.arraycopy(rows[t], 0, flat, t * cols, cols);
+        }
+        // [T,1,I] and [1,T,I] are the same array, so batch-first models take it as is.
+        ForwardPass<A> pass = lstm.forward(num.fromDoubles(flat), rows.length, 1, null, null, null);
+        return new Result(num.toDoubles(pass.output()), num.toDoubles(pass.hN()), num.toDoubles(pass.cN()));
+    }
+}

@@ -1,0 +1,123 @@
+package dev.lstmflink.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.DoubleFunction;
+import java.util.regex.Pattern;
+
+/**
+ * Sequences as CSV: one row per time step, one column per feature, comma-separated, no quoting.
+ *
+ * <p>Reading is strict, since a silently misread cell would give plausible but wrong outputs: every row must have
+ * exactly the expected number of columns and every cell must be a finite decimal number (e.g. {@code -1.5e-3}).
+ * The first non-blank line is a header, and skipped, when its first field is not a number (NaN and Infinity count
+ * as numbers there, so they are reported instead of skipped). Blank lines are ignored. Errors name the file, the
+ * line (1-based, as an editor counts), the column (1-based) and the value.
+ */
+final class SequenceCsv {
+
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private SequenceCsv() {}
+
+    /**
+     * Reads the rows of a sequence.
+     *
+     * @param columns the number of columns every row must have
+     * @param float32 whether values must fit a float (they will be rounded to float32)
+     * @return T rows of {@code columns} values, T &ge; 1
+     */
+    static double[][] read(Path file, int columns, boolean float32) throws CliException, IOException {
+        List<double[]> rows = new ArrayList<>();
+        boolean first = true;
+        int lineNo = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line; (line = in.readLine()) != null; ) {
+                lineNo++;
+                if (lineNo == 1 && line.startsWith("\uFEFF")) {
+                    line = line.substring(1);   // byte order mark, as spreadsheet programs write
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                String[] cells = line.split(",", -1);
+                if (first) {
+                    first = false;
+                    if (!looksNumeric(cells[0].trim())) {
+                        continue;   // a header
+                    }
+                }
+                if (cells.length != columns) {
+                    throw new CliException(file + ":" + lineNo + ": expected " + columns
+                            + " columns (the model's input_size), found " + cells.length);
+                }
+                double[] row = new double[columns];
+                for (int c = 0; c < columns; c++) {
+                    row[c] = parse(file, lineNo, c + 1, cells[c].trim(), float32);
+                }
+                rows.add(row);
+            }
+        } catch (CharacterCodingException e) {
+            throw new CliException(file + ":" + (lineNo + 1) + ": not UTF-8 text", e);
+        }
+        if (rows.isEmpty()) {
+            throw new CliException(file + ": no data rows (" + (lineNo == 0 ? "the file is empty"
+                    : "the file holds only a header or blank lines") + "); expected T rows of " + columns
+                    + " numbers");
+        }
+        return rows.toArray(new double[0][]);
+    }
+
+    private static double parse(Path file, int line, int column, String cell, boolean float32) throws CliException {
+        String where = file + ":" + line + ", column " + column + ": ";
+        if (isNonFinite(cell)) {
+            throw new CliException(where + "value '" + cell + "' is not a finite number (NaN and Infinity are "
+                    + "not allowed)");
+        }
+        if (!DECIMAL.matcher(cell).matches()) {
+            throw new CliException(where + (cell.isEmpty() ? "empty value" : "value '" + cell + "'")
+                    + " is not a number");
+        }
+        double v = Double.parseDouble(cell);
+        if (Double.isInfinite(v) || float32 && Math.abs(v) > Float.MAX_VALUE) {
+            throw new CliException(where + "value '" + cell + "' is out of the range of "
+                    + (float32 ? "float32 (use --precision f64?)" : "float64"));
+        }
+        return v;
+    }
+
+    private static boolean looksNumeric(String cell) {
+        return DECIMAL.matcher(cell).matches() || isNonFinite(cell);
+    }
+
+    private static boolean isNonFinite(String cell) {
+        String s = cell.toLowerCase(Locale.ROOT);
+        if (s.startsWith("+") || s.startsWith("-")) {
+            s = s.substring(1);
+        }
+        return s.equals("nan") || s.equals("inf") || s.equals("infinity");
+    }
+
+    /**
+     * Appends one CSV line: {@code prefix} (e.g. {@code "h_n,0,"}, or {@code ""}), then {@code cols} values of
+     * {@code flat} from {@code offset}.
+     */
+    static void appendRow(StringBuilder out, String prefix, double[] flat, int offset, int cols,
+                          DoubleFunction<String> format) {
+        out.append(prefix);
+        for (int c = 0; c < cols; c++) {
+            if (c > 0) {
+                out.append(',');
+            }
+            out.append(format.apply(flat[offset + c]));
+        }
+        out.append('\n');
+    }
+}
