@@ -110,9 +110,11 @@ public final class SafetensorsFile {
      * Parses a complete file held in memory. The array is not kept.
      *
      * @param sourceName names the data in error messages, e.g. the path or URL it came from
+     *     ({@code "<bytes>"} if null)
      */
     public static SafetensorsFile read(byte[] bytes, String sourceName) throws SafetensorsFormatException {
-        return SafetensorsReader.read(Objects.requireNonNull(bytes, "bytes"), sourceName);
+        Objects.requireNonNull(bytes, "bytes");
+        return SafetensorsReader.read(bytes, sourceName == null ? "<bytes>" : sourceName);
     }
 
     /** The {@code __metadata__} map (empty if absent), unmodifiable, in header order. */

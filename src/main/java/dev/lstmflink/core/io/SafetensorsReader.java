@@ -221,7 +221,8 @@ final class SafetensorsReader {
         }
         if (expected != bufferLength) {
             throw fail("bytes [" + expected + ", " + bufferLength + ") at the end of the data buffer"
-                    + " belong to no tensor" + (previous == null ? " (the header lists no tensors)" : " (last tensor " + quote(previous) + ")"));
+                    + " belong to no tensor"
+                    + (previous == null ? " (the header lists no tensors)" : " (last tensor " + quote(previous) + ")"));
         }
     }
 

@@ -222,9 +222,11 @@ class SafetensorsFileTest {
                 () -> NamedTensor.ofFloats("w", new int[] {4, 3}, new float[11]));
         assertTrue(e.getMessage().contains("'w'") && e.getMessage().contains("[4, 3]")
                 && e.getMessage().contains("12") && e.getMessage().contains("11"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> NamedTensor.ofDoubles("d", new int[] {2}, new double[3]));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> NamedTensor.ofDoubles("d", new int[] {2}, new double[3]));
         assertTrue(e.getMessage().contains("'d'") && e.getMessage().contains("[2]") && e.getMessage().contains("3"));
-        e = assertThrows(IllegalArgumentException.class, () -> NamedTensor.of("r", DType.I16, new int[] {3}, new byte[5]));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> NamedTensor.of("r", DType.I16, new int[] {3}, new byte[5]));
         assertTrue(e.getMessage().contains("'r'") && e.getMessage().contains("6") && e.getMessage().contains("5"));
         e = assertThrows(IllegalArgumentException.class, () -> NamedTensor.ofFloats("n", new int[] {-1}, new float[0]));
         assertTrue(e.getMessage().contains("'n'") && e.getMessage().contains("[-1]"), e.getMessage());
@@ -234,6 +236,10 @@ class SafetensorsFileTest {
         e = assertThrows(IllegalArgumentException.class, () -> NamedTensor.of("big", DType.F64,
                 new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, 2}, new byte[0]));
         assertTrue(e.getMessage().contains("'big'"), e.getMessage());
+        // 65536^4 wraps to 0 in plain long arithmetic; it must not pass as an empty tensor.
+        e = assertThrows(IllegalArgumentException.class, () -> NamedTensor.of("wrap", DType.U8,
+                new int[] {65536, 65536, 65536, 65536}, new byte[0]));
+        assertTrue(e.getMessage().contains("'wrap'") && e.getMessage().contains("overflows"), e.getMessage());
     }
 
     @Test
@@ -304,15 +310,17 @@ class SafetensorsFileTest {
         return Stream.of(
                 bad("empty file", new byte[0], "0 bytes"),
                 bad("7-byte file", new byte[7], "7 bytes", "8-byte"),
-                bad("header length beyond the file", withLength(1000, ascii("{}      ")), "header length 1000", " 8 bytes"),
+                bad("header length beyond the file", withLength(1000, ascii("{}      ")), "header length 1000",
+                        " 8 bytes"),
                 bad("50 MiB header length in a tiny file", withLength(50L << 20, ascii("{}")), "52428800", " 2 bytes"),
                 bad("header length over 100 MiB", withLength(200_000_000L, new byte[16]), "200000000", "100 MiB"),
                 bad("header length all ones", withLength(-1L, new byte[16]), "18446744073709551615", "top bit"),
                 bad("header length top bit only", withLength(Long.MIN_VALUE, new byte[16]), "9223372036854775808"),
                 bad("header not UTF-8", file(concat(ascii("{\"a"), new byte[] {(byte) 0xFF}, ascii("\":1}")), 0),
                         "UTF-8", "0xFF", "offset 3"),
-                bad("header ends inside a UTF-8 sequence", file(concat(ascii("{}"), new byte[] {(byte) 0xE2, (byte) 0x82}),
-                        0), "UTF-8", "0xE2", "offset 2"),
+                bad("header ends inside a UTF-8 sequence",
+                        file(concat(ascii("{}"), new byte[] {(byte) 0xE2, (byte) 0x82}), 0),
+                        "UTF-8", "0xE2", "offset 2"),
                 bad("header not JSON", file("{\"w\": ", 0), "not valid JSON"),
                 bad("header JSON with a comment", file("{/*c*/}", 0), "not valid JSON"),
                 bad("header nested 5000 deep", file("{\"__metadata__\":" + deep + "}", 0), "not valid JSON", "depth"),
@@ -330,13 +338,14 @@ class SafetensorsFileTest {
                 bad("__metadata__ value an object", file("{\"__metadata__\":{\"k\":{}}}", 0), "'k'", "{}"),
                 bad("entry an array", file("{\"w\":[0,8]}", 8), "'w'", "[0,8]"),
                 bad("entry a string", file("{\"w\":\"F32\"}", 8), "'w'", "\"F32\""),
-                bad("missing dtype", file("{\"w\":{\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "'w'", "missing 'dtype'"),
+                bad("missing dtype", file("{\"w\":{\"shape\":[2],\"data_offsets\":[0,8]}}", 8), "'w'",
+                        "missing 'dtype'"),
                 bad("missing shape", file("{\"w\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", 8), "'w'",
                         "missing 'shape'"),
                 bad("missing data_offsets", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2]}}", 8), "'w'",
                         "missing 'data_offsets'"),
-                bad("unknown key", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"order\":\"F\"}}", 8),
-                        "'w'", "'order'"),
+                bad("unknown key", file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],"
+                        + "\"order\":\"F\"}}", 8), "'w'", "'order'"),
                 bad("unknown dtype", tensor("w", "\"F33\"", "[2]", "[0,8]", 8), "'w'", "'F33'"),
                 bad("lower-case dtype", tensor("w", "\"f32\"", "[2]", "[0,8]", 8), "'w'", "'f32'"),
                 bad("dtype a number", tensor("w", "4", "[2]", "[0,8]", 8), "'w'", "dtype must be a string", "4"),
@@ -347,8 +356,13 @@ class SafetensorsFileTest {
                 bad("dimension over int range", tensor("w", F32, "[0,3000000000]", "[0,0]", 0), "'w'",
                         "shape[1] = 3000000000"),
                 bad("shape not an array", tensor("w", F32, "2", "[0,8]", 8), "'w'", "shape must be an array", "2"),
-                bad("element count overflows", tensor("w", F32, "[2147483647,2147483647,2147483647]", "[0,8]", 8), "'w'",
-                        "overflows", "[2147483647, 2147483647, 2147483647]"),
+                bad("element count overflows", tensor("w", F32, "[2147483647,2147483647,2147483647]", "[0,8]", 8),
+                        "'w'", "overflows", "[2147483647, 2147483647, 2147483647]"),
+                // Without checked arithmetic these two wrap to 0 and would "fit" an empty range.
+                bad("element count wraps to zero", tensor("w", F32, "[65536,65536,65536,65536]", "[0,0]", 0), "'w'",
+                        "overflows", "[65536, 65536, 65536, 65536]"),
+                bad("byte size wraps to zero", tensor("w", F32, "[65536,65536,65536,16384]", "[0,0]", 0), "'w'",
+                        "overflows", "F32"),
                 bad("byte size overflows", tensor("w", "\"F64\"", "[2147483647,2147483647,2]", "[0,8]", 8), "'w'",
                         "overflows", "F64"),
                 bad("data_offsets not an array", tensor("w", F32, "[2]", "8", 8), "'w'", "[begin, end]", "8"),
@@ -361,7 +375,8 @@ class SafetensorsFileTest {
                         "18446744073709551616"),
                 bad("begin after end", tensor("w", F32, "[2]", "[8,0]", 8), "'w'", "[8, 0]", "begin after end"),
                 bad("end beyond the buffer", tensor("w", F32, "[2]", "[0,400]", 16), "'w'", "[0, 400]", "16-byte"),
-                bad("span does not match shape", tensor("w", F32, "[2]", "[0,12]", 12), "'w'", "span 12 bytes", "needs 8"),
+                bad("span does not match shape", tensor("w", F32, "[2]", "[0,12]", 12), "'w'", "span 12 bytes",
+                        "needs 8"),
                 bad("overlapping tensors", file("{" + a + "," + entry("b", F32, "[2]", "[4,12]") + "}", 12),
                         "'b'", "[4, 12]", "overlap", "'a'", "ends at 8"),
                 bad("two tensors on the same bytes", file("{" + a + "," + entry("b", F32, "[2]", "[0,8]") + "}", 8),
