@@ -22,9 +22,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -253,26 +251,6 @@ class LstmCliTest {
     }
 
     // ---------------------------------------------------------------- jobs/lstm
-
-    @Test
-    void scriptRunsInspectFromAnyDirectory() throws Exception {
-        Path root = Path.of("").toAbsolutePath();
-        Path jar = root.resolve("target/lstm-flink.jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar) && Files.isDirectory(root.resolve("target/lib")),
-                "target/lstm-flink.jar or target/lib missing (run mvn package first); jobs/lstm is not run");
-        try (JarFile j = new JarFile(jar.toFile())) {
-            Assumptions.assumeTrue(j.getEntry("dev/lstmflink/cli/LstmCli.class") != null,
-                    "target/lstm-flink.jar predates the CLI (run mvn package again); jobs/lstm is not run");
-        }
-        Path model = GOLDEN.resolve("g2_projection_bidir_2layer.safetensors").toAbsolutePath();
-        Process p = new ProcessBuilder(root.resolve("jobs/lstm").toString(), "inspect", model.toString())
-                .directory(tmp.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "jobs/lstm did not finish");
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("\"proj_size\":3") && out.contains("weight_hr_l1_reverse"), out);
-        assertFalse(out.contains(" INFO "), "log4j2.properties keeps INFO off the console:\n" + out);
-    }
 
     @Test
     void scriptWithoutBuildTellsToBuild() throws Exception {
