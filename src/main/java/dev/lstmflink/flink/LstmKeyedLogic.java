@@ -1,0 +1,269 @@
+package dev.lstmflink.flink;
+
+import dev.lstmflink.core.nn.LinearHead;
+import dev.lstmflink.core.nn.LstmModel;
+import dev.lstmflink.core.nn.LstmStepper;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * What the keyed LSTM operator does for each event and timer, shared by {@link KeyedLstmFunction} (one model) and
+ * {@link SwappableLstmFunction} (models swapped at runtime). One instance per task: the model is shared read-only by
+ * all keys, the stepper's scratch buffers and the input vector are allocated once.
+ *
+ * <p>State per key (Flink's classic keyed state): {@code state} ({@link KeyState}: h and c of every layer, step count,
+ * last event time); in event-time mode also {@code buffer} (events waiting for the watermark, by timestamp) and
+ * {@code releaseTimer} (the pending quiet-release timer).
+ */
+final class LstmKeyedLogic {
+
+    /** Emits to a side output; both Flink contexts have this method. */
+    interface SideOutput {
+        <X> void output(OutputTag<X> tag, X value);
+    }
+
+    private final LstmFunctionConfig cfg;
+    private final ValueState<KeyState> state;
+    private final MapState<Long, List<SensorEvent>> buffer;
+    private final ValueState<Long> releaseTimer;
+    private LstmModel model;
+    private LstmStepper<float[]> stepper;
+    private float[] x;
+
+    LstmKeyedLogic(LstmFunctionConfig cfg, RuntimeContext rc) {
+        this.cfg = cfg;
+        ValueStateDescriptor<KeyState> sd = new ValueStateDescriptor<>("lstm-state", KeyStateSerializer.INSTANCE);
+        if (!cfg.eventTime() && !cfg.idleTimeout().isZero()) {
+            // Processing time: Flink's TTL expires idle keys; an expired key reads as null and restarts.
+            sd.enableTimeToLive(StateTtlConfig.newBuilder(cfg.idleTimeout())
+                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                    .build());
+        }
+        this.state = rc.getState(sd);
+        if (cfg.eventTime()) {
+            this.buffer = rc.getMapState(new MapStateDescriptor<>("lstm-buffer", Types.LONG,
+                    TypeInformation.of(new TypeHint<List<SensorEvent>>() {})));
+            this.releaseTimer = rc.getState(new ValueStateDescriptor<>("lstm-release-timer", Types.LONG));
+        } else {
+            this.buffer = null;
+            this.releaseTimer = null;
+        }
+    }
+
+    LstmModel model() {
+        return model;
+    }
+
+    /** Installs a model; checks that it can serve this configuration. */
+    void setModel(LstmModel m) {
+        if (cfg.output().needsHead() && m.head() == null) {
+            throw new IllegalArgumentException("output " + cfg.output() + " needs a head (head.weight) in model "
+                    + m.version() + ", which has none");
+        }
+        LstmStepper<float[]> s = m.lstm().stepper();
+        if (cfg.initialState() != null && cfg.initialState().length != s.stateSize()) {
+            throw new IllegalArgumentException("initial state has " + cfg.initialState().length
+                    + " values, model " + m.version() + " needs " + s.stateSize());
+        }
+        this.model = m;
+        this.stepper = s;
+        this.x = new float[m.lstm().config().inputSize()];
+    }
+
+    /**
+     * Why {@code next} cannot replace the running model without losing every key's state, or null when it can: the
+     * state layout (layers, hidden and output sizes), the input size and the output width must stay the same.
+     */
+    String incompatibility(LstmModel next) {
+        var a = model.lstm().config();
+        var b = next.lstm().config();
+        if (a.numLayers() != b.numLayers() || a.hiddenSize() != b.hiddenSize() || a.outputSize() != b.outputSize()
+                || a.inputSize() != b.inputSize()) {
+            return "model " + next.version() + " has input_size " + b.inputSize() + ", hidden_size " + b.hiddenSize()
+                    + ", proj_size " + b.projSize() + ", num_layers " + b.numLayers() + "; the running model "
+                    + model.version() + " has " + a.inputSize() + ", " + a.hiddenSize() + ", " + a.projSize() + ", "
+                    + a.numLayers() + " and every key's state is shaped by it";
+        }
+        if (b.bidirectional()) {
+            return "model " + next.version() + " is bidirectional and cannot be stepped one event at a time";
+        }
+        if (cfg.output().needsHead()) {
+            if (next.head() == null) {
+                return "model " + next.version() + " has no head, and the output is " + cfg.output();
+            }
+            if (next.head().outFeatures() != model.head().outFeatures()) {
+                return "model " + next.version() + " has a head of " + next.head().outFeatures()
+                        + " outputs, the running model " + model.head().outFeatures();
+            }
+        }
+        return null;
+    }
+
+    void onEvent(SensorEvent e, String key, TimerService timers, Collector<LstmOutput> out, SideOutput side)
+            throws Exception {
+        String invalid = invalidReason(e);
+        if (invalid != null) {
+            side.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.INVALID, invalid));
+            return;
+        }
+        if (!cfg.eventTime()) {
+            step(e, key, timers, out);
+            return;
+        }
+        long wm = timers.currentWatermark();
+        long lateBy = wm == Long.MIN_VALUE ? Long.MIN_VALUE : wm - e.ts;
+        if (lateBy > cfg.allowedLateness().toMillis()) {
+            side.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.LATE,
+                    "event time " + e.ts + " is " + lateBy + " ms behind the watermark " + wm + " (allowed lateness "
+                            + cfg.allowedLateness().toMillis() + " ms)"));
+            return;
+        }
+        if (lateBy >= 0) {
+            step(e, key, timers, out);   // within the allowed lateness: stepped now, after what the key already did
+            return;
+        }
+        List<SensorEvent> waiting = buffer.get(e.ts);
+        if (waiting == null) {
+            waiting = new ArrayList<>(1);
+            timers.registerEventTimeTimer(e.ts);
+        }
+        waiting.add(e);
+        buffer.put(e.ts, waiting);
+        if (!cfg.releaseDelay().isZero()) {
+            Long pending = releaseTimer.value();
+            if (pending != null) {
+                timers.deleteProcessingTimeTimer(pending);
+            }
+            long at = timers.currentProcessingTime() + cfg.releaseDelay().toMillis();
+            timers.registerProcessingTimeTimer(at);
+            releaseTimer.update(at);
+        }
+    }
+
+    void onTimer(long time, TimeDomain domain, String key, TimerService timers, Collector<LstmOutput> out)
+            throws Exception {
+        if (domain == TimeDomain.PROCESSING_TIME) {
+            Long pending = releaseTimer == null ? null : releaseTimer.value();
+            if (pending != null && pending == time) {
+                releaseTimer.clear();
+                releaseAll(key, timers, out);
+            }
+            return;
+        }
+        List<SensorEvent> due = buffer.get(time);
+        if (due != null) {
+            buffer.remove(time);
+            for (SensorEvent e : due) {
+                step(e, key, timers, out);
+            }
+        }
+        expireIfIdle(time);
+    }
+
+    /** The key has been quiet for the release delay: step everything it has buffered, in timestamp order. */
+    private void releaseAll(String key, TimerService timers, Collector<LstmOutput> out) throws Exception {
+        List<Long> times = new ArrayList<>();
+        for (Long t : buffer.keys()) {
+            times.add(t);
+        }
+        Collections.sort(times);
+        for (long t : times) {
+            List<SensorEvent> due = buffer.get(t);
+            timers.deleteEventTimeTimer(t);
+            for (SensorEvent e : due) {
+                step(e, key, timers, out);
+            }
+        }
+        buffer.clear();
+    }
+
+    /** Event time: drops the key's state when no event came for the idle timeout (an expiry timer fired). */
+    private void expireIfIdle(long time) throws Exception {
+        if (cfg.idleTimeout().isZero()) {
+            return;
+        }
+        KeyState s = state.value();
+        if (s != null && s.lastTs + cfg.idleTimeout().toMillis() <= time && buffer.isEmpty()) {
+            state.clear();
+        }
+    }
+
+    /** One timestep for this key: state from Flink, step in place, state back, one output. */
+    private void step(SensorEvent e, String key, TimerService timers, Collector<LstmOutput> out) throws Exception {
+        KeyState s = state.value();
+        if (s == null || e.reset) {
+            s = freshState(s);
+        } else if (s.hc.length != stepper.stateSize()) {
+            throw new IllegalStateException("key " + key + " has a state of " + s.hc.length + " values, model "
+                    + model.version() + " needs " + stepper.stateSize());
+        }
+        System.arraycopy(e.values, 0, x, 0, x.length);
+        stepper.step(x, 0, s.hc);
+        s.step++;
+        s.lastTs = e.ts;
+        state.update(s);
+        out.collect(new LstmOutput(key, e.ts, s.step, model.version(), outputValues(s.hc)));
+        if (cfg.eventTime() && !cfg.idleTimeout().isZero()) {
+            timers.registerEventTimeTimer(e.ts + cfg.idleTimeout().toMillis());
+        }
+    }
+
+    private KeyState freshState(KeyState reuse) {
+        float[] hc = cfg.initialState() != null ? cfg.initialState().clone() : stepper.newState();
+        if (reuse != null && reuse.hc.length == hc.length) {
+            System.arraycopy(hc, 0, reuse.hc, 0, hc.length);
+            reuse.step = 0;
+            return reuse;
+        }
+        return new KeyState(0, Long.MIN_VALUE, hc);
+    }
+
+    private float[] outputValues(float[] hc) {
+        switch (cfg.output()) {
+            case HIDDEN:
+                int off = stepper.outputOffset();
+                return Arrays.copyOfRange(hc, off, off + model.lstm().config().outputSize());
+            case STATE:
+                return hc.clone();
+            default:
+                LinearHead head = model.head();
+                float[] y = new float[head.outFeatures()];
+                head.apply(hc, stepper.outputOffset(), y, 0);
+                if (cfg.output() == OutputKind.PROBABILITIES) {
+                    LinearHead.softmax(y, 0, y.length);
+                }
+                return y;
+        }
+    }
+
+    private String invalidReason(SensorEvent e) {
+        if (e.values == null) {
+            return "values is missing";
+        }
+        if (e.values.length != x.length) {
+            return "values has " + e.values.length + " entries, the model takes input_size " + x.length;
+        }
+        for (int i = 0; i < e.values.length; i++) {
+            if (!Float.isFinite(e.values[i])) {
+                return "values[" + i + "] is " + e.values[i];
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.lstmflink.flink;
+
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Wires the keyed LSTM operator into a job: {@code keyBy(key)}, the function, a stable {@code uid} (savepoints and
+ * rescaling find its state by it) and a name for the web UI.
+ *
+ * <pre>{@code
+ * DataStream<SensorEvent> events = env.fromSource(source, SensorEvents.watermarks(Duration.ofSeconds(5)), "sensors");
+ * SingleOutputStreamOperator<LstmOutput> out = LstmStreams.keyedLstm(events, config, modelBytes, "model.safetensors");
+ * out.getSideOutput(LstmStreams.REJECTED).sinkTo(deadLetters);
+ * }</pre>
+ */
+public final class LstmStreams {
+
+    /** Events not stepped, with the reason ({@code late}, {@code invalid}). */
+    public static final OutputTag<RejectedEvent> REJECTED = new OutputTag<>("lstm-rejected") {};
+    /** Model updates refused by {@link SwappableLstmFunction}. */
+    public static final OutputTag<ModelRejection> MODEL_REJECTED = new OutputTag<>("lstm-model-rejected") {};
+    /** The operator's uid. */
+    public static final String UID = "lstm-step";
+
+    private LstmStreams() {}
+
+    /** Event-time watermarks from {@link SensorEvent#ts}, allowing this much out-of-orderness. */
+    public static WatermarkStrategy<SensorEvent> watermarks(Duration outOfOrderness) {
+        return WatermarkStrategy.<SensorEvent>forBoundedOutOfOrderness(outOfOrderness)
+                .withTimestampAssigner((e, previous) -> e.ts);
+    }
+
+    public static SingleOutputStreamOperator<LstmOutput> keyedLstm(
+            DataStream<SensorEvent> events, LstmFunctionConfig config, byte[] model, String modelName) {
+        return events.keyBy(e -> e.key)
+                .process(new KeyedLstmFunction(config, model, modelName))
+                .uid(UID)
+                .name("LSTM step");
+    }
+
+    /** As {@link #keyedLstm}, with models swapped at runtime from {@code updates}. */
+    public static SingleOutputStreamOperator<LstmOutput> swappableLstm(
+            DataStream<SensorEvent> events, DataStream<ModelUpdate> updates, LstmFunctionConfig config,
+            byte[] initialModel, String modelName) {
+        BroadcastStream<ModelUpdate> models = updates.broadcast(SwappableLstmFunction.MODEL_STATE);
+        return events.keyBy(e -> e.key)
+                .connect(models)
+                .process(new SwappableLstmFunction(config, initialModel, modelName))
+                .uid(UID)
+                .name("LSTM step (swappable model)");
+    }
+}
