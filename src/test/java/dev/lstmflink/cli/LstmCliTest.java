@@ -255,8 +255,9 @@ class LstmCliTest {
     @Test
     void scriptWithoutBuildTellsToBuild() throws Exception {
         Path fakeRoot = tmp.resolve("repo");
-        Files.createDirectories(fakeRoot.resolve("jobs"));
+        Files.createDirectories(fakeRoot.resolve("jobs/lib"));
         Path script = Files.copy(Path.of("jobs/lstm"), fakeRoot.resolve("jobs/lstm"));
+        Files.copy(Path.of("jobs/lib/launch.sh"), fakeRoot.resolve("jobs/lib/launch.sh"));
         Process p = new ProcessBuilder("bash", script.toString(), "--help").directory(tmp.toFile())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,0 +1,113 @@
+package dev.lstmflink.jobs;
+
+import dev.lstmflink.flink.LstmFunctionConfig;
+import dev.lstmflink.flink.LstmOutput;
+import dev.lstmflink.flink.LstmStreams;
+import dev.lstmflink.flink.OutputKind;
+import dev.lstmflink.flink.RejectedEvent;
+import dev.lstmflink.flink.SensorEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The complete example of the keyed LSTM operator: the built-in sensor source, {@code keyBy(sensor)}, one LSTM step per
+ * event with each sensor's state in Flink keyed state, and a sink (here: collected and summarised on the console).
+ * Runs on a local Flink; {@code jobs/stream} starts it.
+ */
+@Command(name = "stream", mixinStandardHelpOptions = true,
+        description = "Runs the keyed LSTM operator on the built-in sensor source in a local Flink and prints outputs.")
+public final class StreamingLstmJob implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, description = "safetensors file with one LSTM (and a head for prediction)")
+    Path model;
+
+    @Option(names = "--keys", defaultValue = "100", description = "sensors (default ${DEFAULT-VALUE})")
+    int keys;
+
+    @Option(names = "--events-per-key", defaultValue = "50", description = "events per sensor (default ${DEFAULT-VALUE})")
+    int eventsPerKey;
+
+    @Option(names = "--output", defaultValue = "HIDDEN", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})")
+    OutputKind output;
+
+    @Option(names = "--event-time", description = "step each sensor's events in timestamp order as the watermark passes")
+    boolean eventTime;
+
+    @Option(names = "--idle-timeout", defaultValue = "PT0S", description = "drop a sensor's state after this ISO-8601 "
+            + "duration without events, e.g. PT10M (default: never)")
+    Duration idleTimeout;
+
+    @Option(names = "--backend", defaultValue = "hashmap", description = "Flink state backend: hashmap or rocksdb")
+    String backend;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "parallelism of the LSTM operator")
+    int parallelism;
+
+    @Option(names = "--print", defaultValue = "5", description = "outputs to print (default ${DEFAULT-VALUE})")
+    int print;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new StreamingLstmJob()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        byte[] bytes = Files.readAllBytes(model);
+        LstmFunctionConfig cfg = (eventTime ? LstmFunctionConfig.eventTime(output)
+                : LstmFunctionConfig.processingTime(output)).withIdleTimeout(idleTimeout);
+        int features = dev.lstmflink.core.io.LstmModelFile.read(bytes, model.toString()).lstm().config().inputSize();
+        Configuration conf = new Configuration();
+        conf.setString("state.backend.type", backend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+
+        DataStream<SensorEvent> events = env.fromSource(sensorSource(keys, eventsPerKey, features),
+                        eventTime ? LstmStreams.watermarks(Duration.ofSeconds(5)) : WatermarkStrategy.noWatermarks(),
+                        "sensors")
+                .setParallelism(1)
+                .uid("sensors");
+        SingleOutputStreamOperator<LstmOutput> out = LstmStreams.keyedLstm(events, cfg, bytes, model.toString());
+        DataStream<RejectedEvent> rejected = out.getSideOutput(LstmStreams.REJECTED);
+        rejected.print("rejected");
+
+        long n = 0;
+        List<LstmOutput> shown = new ArrayList<>();
+        long maxStep = 0;
+        try (CloseableIterator<LstmOutput> it = out.executeAndCollect("lstm-flink streaming example")) {
+            while (it.hasNext()) {
+                LstmOutput o = it.next();
+                n++;
+                maxStep = Math.max(maxStep, o.step);
+                if (shown.size() < print) {
+                    shown.add(o);
+                }
+            }
+        }
+        shown.forEach(System.out::println);
+        System.out.printf("%d outputs for %d sensors x %d events; longest sequence %d steps; state backend %s%n",
+                n, keys, eventsPerKey, maxStep, backend);
+        return n == (long) keys * eventsPerKey ? 0 : 1;
+    }
+
+    /** The built-in sensor source: {@code keys × eventsPerKey} events, sensors interleaved, in step order. */
+    public static DataGeneratorSource<SensorEvent> sensorSource(int keys, int eventsPerKey, int features) {
+        return new DataGeneratorSource<>(new SensorSimulator(keys, features, 1_700_000_000_000L),
+                (long) keys * eventsPerKey, RateLimiterStrategy.noOp(),
+                org.apache.flink.api.common.typeinfo.TypeInformation.of(SensorEvent.class));
+    }
+}
