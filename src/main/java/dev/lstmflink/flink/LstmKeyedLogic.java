@@ -37,6 +37,9 @@ final class LstmKeyedLogic {
         <X> void output(OutputTag<X> tag, X value);
     }
 
+    /** Expiry and quiet-release timers are rounded up to this, so that a busy key does not move them per event. */
+    static final long TIMER_GRANULARITY_MS = 1_000;
+
     private final LstmFunctionConfig cfg;
     private final ValueState<KeyState> state;
     private final MapState<Long, List<SensorEvent>> buffer;
@@ -146,13 +149,15 @@ final class LstmKeyedLogic {
         waiting.add(e);
         buffer.put(e.ts, waiting);
         if (!cfg.releaseDelay().isZero()) {
+            long at = roundUp(timers.currentProcessingTime() + cfg.releaseDelay().toMillis());
             Long pending = releaseTimer.value();
-            if (pending != null) {
-                timers.deleteProcessingTimeTimer(pending);
+            if (pending == null || pending != at) {
+                if (pending != null) {
+                    timers.deleteProcessingTimeTimer(pending);
+                }
+                timers.registerProcessingTimeTimer(at);
+                releaseTimer.update(at);
             }
-            long at = timers.currentProcessingTime() + cfg.releaseDelay().toMillis();
-            timers.registerProcessingTimeTimer(at);
-            releaseTimer.update(at);
         }
     }
 
@@ -215,13 +220,37 @@ final class LstmKeyedLogic {
         }
         System.arraycopy(e.values, 0, x, 0, x.length);
         stepper.step(x, 0, s.hc);
+        long previousTs = s.lastTs;
         s.step++;
-        s.lastTs = e.ts;
+        s.lastTs = Math.max(previousTs, e.ts);
         state.update(s);
         out.collect(new LstmOutput(key, e.ts, s.step, model.version(), outputValues(s.hc)));
         if (cfg.eventTime() && !cfg.idleTimeout().isZero()) {
-            timers.registerEventTimeTimer(e.ts + cfg.idleTimeout().toMillis());
+            moveExpiryTimer(previousTs, s.lastTs, timers);
         }
+    }
+
+    /**
+     * One expiry timer per key, at the last event time + idle timeout rounded up to {@value #TIMER_GRANULARITY_MS}
+     * ms: registering one per event would keep a timer per event in the queue until it fires (for a day-long
+     * timeout, every event of the day), and rounding means a key's timer moves at most once a second.
+     */
+    private void moveExpiryTimer(long previousTs, long lastTs, TimerService timers) {
+        long idle = cfg.idleTimeout().toMillis();
+        long at = roundUp(lastTs + idle);
+        if (previousTs == Long.MIN_VALUE) {
+            timers.registerEventTimeTimer(at);
+            return;
+        }
+        long before = roundUp(previousTs + idle);
+        if (before != at) {
+            timers.deleteEventTimeTimer(before);
+            timers.registerEventTimeTimer(at);
+        }
+    }
+
+    private static long roundUp(long t) {
+        return Math.floorDiv(t + TIMER_GRANULARITY_MS - 1, TIMER_GRANULARITY_MS) * TIMER_GRANULARITY_MS;
     }
 
     private KeyState freshState(KeyState reuse) {

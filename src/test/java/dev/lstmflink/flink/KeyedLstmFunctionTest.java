@@ -280,6 +280,17 @@ class KeyedLstmFunctionTest {
     }
 
     @Test
+    void aBusyKeyKeepsOneExpiryTimerNotOnePerEvent() throws Exception {
+        LstmFunctionConfig cfg = LstmFunctionConfig.eventTime(OutputKind.HIDDEN).withIdleTimeout(Duration.ofHours(24));
+        var h = LstmHarness.open(cfg, MODEL, Backend.HEAP);
+        LstmHarness.feed(h, sequence("busy", 0, 200));
+        LstmHarness.watermark(h, 300_000);
+        assertEquals(200, h.extractOutputValues().size());
+        assertEquals(1, h.numEventTimeTimers(), "one pending expiry timer for the key");
+        h.close();
+    }
+
+    @Test
     void invalidValuesGoToTheSideOutputWithTheReason() throws Exception {
         var h = LstmHarness.open(LstmFunctionConfig.processingTime(OutputKind.HIDDEN), MODEL, Backend.HEAP);
         LstmHarness.feed(h, List.of(new SensorEvent("v", 1, 1f, 2f, 3f), new SensorEvent("v", 2, 1f, Float.NaN),
