@@ -1,6 +1,7 @@
 package dev.lstmflink.flink;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -8,8 +9,8 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * {@link KeyState} as {@code step (8 bytes) | lastTs (8) | n (4) | n floats (4 each)}: 20 + 4n bytes, no boxing, no
- * Kryo. Its {@link Snapshot} lets a later release read this format and evolve it (issue 6 relies on that).
+ * {@link KeyState} as {@code step (8 bytes) | lastTs (8) | n (4) | n floats (4 each, big-endian IEEE 754)}: 20 + 4n
+ * bytes, no boxing, no Kryo. Its {@link Snapshot} lets a later release read this format and evolve it (issue 6 relies on that).
  */
 public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> {
 
@@ -46,9 +47,10 @@ public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> 
         out.writeLong(s.step);
         out.writeLong(s.lastTs);
         out.writeInt(s.hc.length);
-        for (float v : s.hc) {
-            out.writeFloat(v);
-        }
+        // One bulk write instead of n virtual writeFloat calls: the same big-endian bytes, measured faster on RocksDB.
+        ByteBuffer bytes = ByteBuffer.allocate(4 * s.hc.length);
+        bytes.asFloatBuffer().put(s.hc);
+        out.write(bytes.array());
     }
 
     @Override
@@ -59,10 +61,10 @@ public final class KeyStateSerializer extends TypeSerializerSingleton<KeyState> 
         if (n < 0 || n > (1 << 24)) {
             throw new IOException("corrupt LSTM key state: " + n + " state values");
         }
+        byte[] bytes = new byte[4 * n];
+        in.readFully(bytes);
         float[] hc = new float[n];
-        for (int i = 0; i < n; i++) {
-            hc[i] = in.readFloat();
-        }
+        ByteBuffer.wrap(bytes).asFloatBuffer().get(hc);
         return new KeyState(step, lastTs, hc);
     }
 
