@@ -282,6 +282,9 @@ final class LstmKeyedLogic {
     }
 
     private String invalidReason(SensorEvent e) {
+        if (e.key == null) {
+            return "key is missing";
+        }
         if (e.values == null) {
             return "values is missing";
         }

@@ -34,9 +34,17 @@ public final class LstmStreams {
                 .withTimestampAssigner((e, previous) -> e.ts);
     }
 
+    /**
+     * The partitioning key. Flink cannot partition a null key, so events without one go to the {@code ""} key, where
+     * the operator rejects them (reason {@code invalid}) instead of the job failing.
+     */
+    static String keyOf(SensorEvent e) {
+        return e.key == null ? "" : e.key;
+    }
+
     public static SingleOutputStreamOperator<LstmOutput> keyedLstm(
             DataStream<SensorEvent> events, LstmFunctionConfig config, byte[] model, String modelName) {
-        return events.keyBy(e -> e.key)
+        return events.keyBy(LstmStreams::keyOf)
                 .process(new KeyedLstmFunction(config, model, modelName))
                 .uid(UID)
                 .name("LSTM step");
@@ -47,7 +55,7 @@ public final class LstmStreams {
             DataStream<SensorEvent> events, DataStream<ModelUpdate> updates, LstmFunctionConfig config,
             byte[] initialModel, String modelName) {
         BroadcastStream<ModelUpdate> models = updates.broadcast(SwappableLstmFunction.MODEL_STATE);
-        return events.keyBy(e -> e.key)
+        return events.keyBy(LstmStreams::keyOf)
                 .connect(models)
                 .process(new SwappableLstmFunction(config, initialModel, modelName))
                 .uid(UID)

@@ -16,6 +16,15 @@ public class ModelUpdate {
         this.bytes = bytes;
     }
 
+    /** Hex SHA-256 of a model file's bytes: how two models are told apart. */
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+
     @Override
     public String toString() {
         return "ModelUpdate{" + version + ", " + (bytes == null ? 0 : bytes.length) + " bytes}";

@@ -32,6 +32,8 @@ public class SwappableLstmFunction
     private final byte[] initialBytes;
     private final String initialSource;
     private transient LstmKeyedLogic logic;
+    private transient ModelUpdate installed;
+    private transient String installedSha;
 
     public SwappableLstmFunction(LstmFunctionConfig config, byte[] initialModelBytes, String initialSource) {
         this.config = config;
@@ -43,6 +45,7 @@ public class SwappableLstmFunction
     public void open(OpenContext openContext) throws Exception {
         logic = new LstmKeyedLogic(config, getRuntimeContext());
         logic.setModel(LstmModelFile.read(initialBytes, initialSource));
+        installedSha = ModelUpdate.sha256(initialBytes);
     }
 
     @Override
@@ -59,29 +62,51 @@ public class SwappableLstmFunction
 
     @Override
     public void processBroadcastElement(ModelUpdate update, Context ctx, Collector<LstmOutput> out) throws Exception {
+        catchUp(ctx.getBroadcastState(MODEL_STATE));
         String reason;
-        try {
-            LstmModel next = LstmModelFile.read(update.bytes, "model update " + update.version);
-            next = new LstmModel(next.lstm(), next.head(), update.version, next.metadata());
-            reason = logic.incompatibility(next);
-            if (reason == null) {
-                logic.setModel(next);
-                BroadcastState<String, ModelUpdate> bs = ctx.getBroadcastState(MODEL_STATE);
-                bs.put(CURRENT, update);
-                return;
+        if (update.version == null || update.version.isBlank() || update.bytes == null) {
+            reason = "a model update needs a version and the model file's bytes, got " + update;
+        } else {
+            try {
+                LstmModel next = withVersion(LstmModelFile.read(update.bytes, "model update " + update.version),
+                        update.version);
+                reason = logic.incompatibility(next);
+                if (reason == null) {
+                    logic.setModel(next);
+                    installed = update;
+                    installedSha = ModelUpdate.sha256(update.bytes);
+                    ctx.getBroadcastState(MODEL_STATE).put(CURRENT, update);
+                    return;
+                }
+            } catch (SafetensorsFormatException | IllegalArgumentException e) {
+                reason = e.getMessage();
             }
-        } catch (SafetensorsFormatException | IllegalArgumentException e) {
-            reason = e.getMessage();
         }
-        ctx.output(LstmStreams.MODEL_REJECTED, new ModelRejection(update.version, reason));
+        // Every parallel instance decides (and reports) for itself; the record names the subtask.
+        ctx.output(LstmStreams.MODEL_REJECTED, new ModelRejection(update.version, reason,
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()));
     }
 
-    /** After a restore, the broadcast state may hold a newer model than the one {@link #open} loaded. */
+    /**
+     * After a restore, broadcast state may hold a model other than the one {@link #open} loaded. Compared by the
+     * file's hash, not by name (a re-used version name must not hide other weights), and only when the state holds a
+     * different object than the last one looked at, so the per-event cost is one reference comparison.
+     */
     private void catchUp(ReadOnlyBroadcastState<String, ModelUpdate> bs) throws Exception {
         ModelUpdate current = bs.get(CURRENT);
-        if (current != null && !current.version.equals(logic.model().version())) {
-            LstmModel m = LstmModelFile.read(current.bytes, "model update " + current.version);
-            logic.setModel(new LstmModel(m.lstm(), m.head(), current.version, m.metadata()));
+        if (current == null || current == installed) {
+            return;
         }
+        String sha = ModelUpdate.sha256(current.bytes);
+        if (!sha.equals(installedSha)) {
+            logic.setModel(withVersion(LstmModelFile.read(current.bytes, "model update " + current.version),
+                    current.version));
+            installedSha = sha;
+        }
+        installed = current;
+    }
+
+    private static LstmModel withVersion(LstmModel m, String version) {
+        return new LstmModel(m.lstm(), m.head(), version, m.metadata());
     }
 }

@@ -25,7 +25,7 @@ final class LstmHarness {
         KeyedOneInputStreamOperatorTestHarness<String, SensorEvent, LstmOutput> h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(new KeyedLstmFunction(cfg, model, "test-model")),
-                        e -> e.key, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
+                        LstmStreams::keyOf, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
         if (backend == Backend.ROCKSDB) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());
         }

@@ -28,13 +28,67 @@ class SwappableLstmFunctionTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, SensorEvent, ModelUpdate, LstmOutput> harness()
             throws Exception {
+        var h = create();
+        h.open();
+        return h;
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, SensorEvent, ModelUpdate, LstmOutput> create()
+            throws Exception {
         var op = new CoBroadcastWithKeyedOperator<>(
                 new SwappableLstmFunction(LstmFunctionConfig.processingTime(OutputKind.HIDDEN), V1, "v1.safetensors"),
                 List.of(SwappableLstmFunction.MODEL_STATE));
-        var h = new KeyedTwoInputStreamOperatorTestHarness<String, SensorEvent, ModelUpdate, LstmOutput>(
-                op, e -> e.key, null, Types.STRING);
-        h.open();
-        return h;
+        return new KeyedTwoInputStreamOperatorTestHarness<String, SensorEvent, ModelUpdate, LstmOutput>(
+                op, LstmStreams::keyOf, null, Types.STRING);
+    }
+
+    @Test
+    void updatesWithoutVersionOrBytesAreRefusedNotFatal() throws Exception {
+        var h = harness();
+        h.processElement2(new StreamRecord<>(new ModelUpdate(null, V2)));
+        h.processElement2(new StreamRecord<>(new ModelUpdate("no-bytes", null)));
+        h.processElement1(new StreamRecord<>(KeyedLstmFunctionTest.event("n", 0)));
+        var rejected = new ArrayList<>(h.getSideOutput(LstmStreams.MODEL_REJECTED));
+        assertEquals(2, rejected.size());
+        assertTrue(rejected.get(1).getValue().reason.contains("needs a version and the model file's bytes"),
+                rejected.get(1).getValue().reason);
+        assertEquals(LstmModelFile.read(V1, "v1").version(), h.extractOutputValues().get(0).modelVersion);
+        h.close();
+    }
+
+    /** A re-used version name with other weights must still be restored as those weights. */
+    @Test
+    void restoredSwapIsRecognisedByContentNotByName() throws Exception {
+        String v1Name = LstmModelFile.read(V1, "v1").version();
+        var h = harness();
+        h.processElement2(new StreamRecord<>(new ModelUpdate(v1Name, V2)));
+        var snapshot = h.snapshot(1L, 1L);
+        h.close();
+        var restored = create();
+        restored.initializeState(snapshot);
+        restored.open();
+        SensorEvent e = KeyedLstmFunctionTest.event("w", 0);
+        restored.processElement1(new StreamRecord<>(e));
+        LstmModel m2 = LstmModelFile.read(V2, "v2");
+        LstmStepper<float[]> s2 = m2.lstm().stepper();
+        float[] state = s2.newState();
+        s2.step(e.values, 0, state);
+        assertArrayEquals(Arrays.copyOfRange(state, s2.outputOffset(), s2.outputOffset() + CFG.outputSize()),
+                restored.extractOutputValues().get(0).values, "the restored job serves model 2's weights");
+        restored.close();
+    }
+
+    @Test
+    void eventWithoutKeyIsRejectedNotFatal() throws Exception {
+        var h = harness();
+        SensorEvent e = KeyedLstmFunctionTest.event("x", 0);
+        e.key = null;
+        h.processElement1(new StreamRecord<>(e));
+        var rejected = new ArrayList<>(h.getSideOutput(LstmStreams.REJECTED));
+        assertEquals(1, rejected.size());
+        assertEquals("key is missing", rejected.get(0).getValue().detail);
+        assertTrue(h.extractOutputValues().isEmpty());
+        h.close();
     }
 
     @Test
