@@ -73,6 +73,8 @@ public final class StreamingLstmJob implements Callable<Integer> {
         int features = dev.lstmflink.core.io.LstmModelFile.read(bytes, model.toString()).lstm().config().inputSize();
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", backend);
+        // Every event reads and writes its key's state: bloom filters let RocksDB skip SST files without the key.
+        conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
 
