@@ -33,12 +33,14 @@ public final class ForwardPass<A> {
     private final A[] cells;        // [L·D] of [T,B,H]
     private final A[] tanhCells;    // [L·D] of [T,B,H]
     private final A[] projIn;       // [L·D] of [T,B,H], only when P > 0
+    private final A[] dropMasks;    // [L] of [T,B,D·Hout]: 0 or 1/(1-p) on layer l's output, training only
     private final A output;
     private final A hN;
     private final A cN;
 
     @SuppressWarnings("unchecked")
-    ForwardPass(Lstm<A> lstm, A input, int seqLen, int batch, A h0, A c0, int[] lengths) {
+    ForwardPass(Lstm<A> lstm, A input, int seqLen, int batch, A h0, A c0, int[] lengths,
+                java.util.random.RandomGenerator dropoutRng) {
         this.lstm = lstm;
         this.num = lstm.kernel().precision();
         this.cfg = lstm.config();
@@ -67,6 +69,7 @@ public final class ForwardPass<A> {
         cells = (A[]) new Object[layers * dirs];
         tanhCells = (A[]) new Object[layers * dirs];
         projIn = (A[]) new Object[layers * dirs];
+        dropMasks = (A[]) new Object[layers];
         A hZero = num.allocate(hOut);
         A cZero = num.allocate(hid);
         A hN = num.allocate(layers * dirs * batch * hOut);
@@ -113,6 +116,9 @@ public final class ForwardPass<A> {
                 }
             }
             x = y;
+            if (dropoutRng != null && cfg.dropout() > 0 && l < layers - 1) {
+                x = dropout(y, l, dropoutRng);
+            }
         }
         A last = layerOut[layers - 1];
         this.output = cfg.batchFirst() ? Shapes.swapFirstTwo(num, last, seqLen, batch, dirs * hOut) : last;
@@ -128,6 +134,11 @@ public final class ForwardPass<A> {
     /** {@code [L·D,B,Hout]}: h after each sequence's last valid step. */
     public A hN() {
         return hN;
+    }
+
+    /** The dropout mask applied to layer l's output in training (0 or 1/(1-p) per element), or null. */
+    A dropoutMask(int layer) {
+        return dropMasks[layer];
     }
 
     /** {@code [L·D,B,H]}: c after each sequence's last valid step. */
@@ -209,9 +220,33 @@ public final class ForwardPass<A> {
                 }
             }
             dy = dx;
+            if (l > 0 && dropMasks[l - 1] != null) {
+                A mask = dropMasks[l - 1];
+                for (int i = 0; i < num.length(dy); i++) {
+                    num.set(dy, i, num.get(dy, i) * num.get(mask, i));
+                }
+            }
         }
         A dInput = cfg.batchFirst() ? Shapes.swapFirstTwo(num, dy, seqLen, batch, cfg.inputSize()) : dy;
         return new Gradients<>(dw, dInput, dH0, dC0);
+    }
+
+    /**
+     * Dropout on the output of layer l before it feeds layer l + 1, as {@code nn.LSTM(dropout=p)} in training: each
+     * element is kept with probability 1 − p and scaled by 1/(1 − p) (inverted dropout, so inference needs no change).
+     */
+    private A dropout(A y, int l, java.util.random.RandomGenerator rng) {
+        double p = cfg.dropout();
+        A mask = num.allocate(num.length(y));
+        A out = num.allocate(num.length(y));
+        double keep = 1 / (1 - p);
+        for (int i = 0; i < num.length(y); i++) {
+            double mi = rng.nextDouble() < p ? 0 : keep;
+            num.set(mask, i, mi);
+            num.set(out, i, num.get(y, i) * mi);
+        }
+        dropMasks[l] = mask;
+        return out;
     }
 
     private void copyOrZero(A src, int off, A dst, int n) {

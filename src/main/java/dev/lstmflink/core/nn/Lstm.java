@@ -57,7 +57,17 @@ public final class Lstm<A> {
      * @return the outputs, and what {@link ForwardPass#backward} needs
      */
     public ForwardPass<A> forward(A input, int seqLen, int batch, A h0, A c0, int[] lengths) {
-        return new ForwardPass<>(this, input, seqLen, batch, h0, c0, lengths);
+        return new ForwardPass<>(this, input, seqLen, batch, h0, c0, lengths, null);
+    }
+
+    /**
+     * As {@link #forward}, in training mode: when the config's {@code dropout} is above 0, each layer's output but the
+     * last's is dropped out (PyTorch and MindSpore semantics) with masks drawn from {@code rng}, and
+     * {@link ForwardPass#backward} goes through the same masks.
+     */
+    public ForwardPass<A> forwardTraining(A input, int seqLen, int batch, A h0, A c0, int[] lengths,
+                                          java.util.random.RandomGenerator rng) {
+        return new ForwardPass<>(this, input, seqLen, batch, h0, c0, lengths, rng);
     }
 
     /** A stepper that advances one sequence (one key) by one timestep at a time, without allocating. */
