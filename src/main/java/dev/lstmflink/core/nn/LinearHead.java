@@ -38,15 +38,18 @@ public final class LinearHead {
         return out;
     }
 
-    /** {@code y[yOff..yOff+K) = W h + b}. */
+    /**
+     * {@code y[yOff..yOff+K) = W h + b}, summed in double and rounded once, in the order the trainer's head uses, so
+     * that a trained model streams exactly the predictions it made in training.
+     */
     public void apply(float[] h, int hOff, float[] y, int yOff) {
         for (int k = 0; k < out; k++) {
-            float s = bias == null ? 0f : bias[k];
+            double s = bias == null ? 0 : bias[k];
             int row = k * in;
             for (int j = 0; j < in; j++) {
-                s += weight[row + j] * h[hOff + j];
+                s += (double) weight[row + j] * h[hOff + j];
             }
-            y[yOff + k] = s;
+            y[yOff + k] = (float) s;
         }
     }
 

@@ -80,7 +80,13 @@ public final class SequenceModel<A> {
      * @param target regression: {@code [T,B,K]} values; classification: {@code [T,B]} class indices stored as numbers
      */
     public Step<A> lossAndGradients(A x, A target, int seqLen, int batch) {
-        ForwardPass<A> pass = lstm.forward(x, seqLen, batch, null, null, null);
+        return lossAndGradients(x, target, seqLen, batch, null);
+    }
+
+    /** As {@link #lossAndGradients(Object, Object, int, int)}, in training mode: dropout masks from {@code rng}. */
+    public Step<A> lossAndGradients(A x, A target, int seqLen, int batch, java.util.random.RandomGenerator rng) {
+        ForwardPass<A> pass = rng == null ? lstm.forward(x, seqLen, batch, null, null, null)
+                : lstm.forwardTraining(x, seqLen, batch, null, null, null, rng);
         int rows = seqLen * batch;
         A out = headForward(pass.output(), rows);
         A dOut = num.allocate(rows * head.outFeatures());

@@ -1,0 +1,63 @@
+package dev.lstmflink.train;
+
+import dev.lstmflink.train.model.Initializers;
+import dev.lstmflink.train.optim.LrSchedule;
+import java.io.Serializable;
+
+/**
+ * How a model is trained. Defaults in {@link #defaults()}, one place.
+ *
+ * @param epochs      passes over the training windows
+ * @param batchSize   windows per Adam step
+ * @param schedule    learning rate per epoch
+ * @param beta1       Adam β1
+ * @param beta2       Adam β2
+ * @param eps         Adam ε
+ * @param weightDecay L2 penalty added to the gradient, as torch.optim.Adam's weight_decay
+ * @param clipNorm    clip gradients to this global 2-norm; 0 = off
+ * @param patience    stop after this many epochs without a better validation loss; 0 = never stop early
+ * @param seed        fixes initial weights, shuffling and dropout
+ * @param init        initialiser scheme
+ */
+public record TrainOptions(int epochs, int batchSize, LrSchedule schedule, double beta1, double beta2, double eps,
+                           double weightDecay, double clipNorm, int patience, long seed, Initializers.Scheme init)
+        implements Serializable {
+
+    public TrainOptions {
+        if (epochs <= 0) {
+            throw new IllegalArgumentException("epochs must be > 0, got " + epochs);
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch_size must be > 0, got " + batchSize);
+        }
+        if (clipNorm < 0 || patience < 0) {
+            throw new IllegalArgumentException("clip_norm and patience must be >= 0, got " + clipNorm + " and "
+                    + patience);
+        }
+    }
+
+    public static TrainOptions defaults() {
+        return new TrainOptions(20, 32, LrSchedule.constant(1e-3), 0.9, 0.999, 1e-8, 0.0, 1.0, 5, 42L,
+                Initializers.Scheme.PYTORCH);
+    }
+
+    public TrainOptions withEpochs(int n) {
+        return new TrainOptions(n, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed, init);
+    }
+
+    public TrainOptions withSeed(long s) {
+        return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, s, init);
+    }
+
+    public TrainOptions withSchedule(LrSchedule s) {
+        return new TrainOptions(epochs, batchSize, s, beta1, beta2, eps, weightDecay, clipNorm, patience, seed, init);
+    }
+
+    public TrainOptions withBatchSize(int b) {
+        return new TrainOptions(epochs, b, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed, init);
+    }
+
+    public TrainOptions withPatience(int p) {
+        return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, p, seed, init);
+    }
+}
