@@ -19,7 +19,7 @@ public final class EarlyStopping {
         this.patience = patience;
     }
 
-    Trainer.EpochStats record(int epoch, int epochs, double trainLoss, double valLoss, double lr, long epochStartNanos,
+    public Trainer.EpochStats record(int epoch, int epochs, double trainLoss, double valLoss, double lr, long epochStartNanos,
                               long runStartNanos, long samples, List<float[]> params) {
         long now = System.nanoTime();
         boolean improved = valLoss < bestLoss;
@@ -40,11 +40,11 @@ public final class EarlyStopping {
                 perEpoch * (epochs - epoch - 1), improved);
     }
 
-    boolean shouldStop() {
+    public boolean shouldStop() {
         return patience > 0 && sinceBest >= patience;
     }
 
-    Trainer.Result result(List<Trainer.EpochStats> history, boolean stoppedEarly) {
+    public Trainer.Result result(List<Trainer.EpochStats> history, boolean stoppedEarly) {
         return new Trainer.Result(best, bestEpoch + 1, bestLoss, history, stoppedEarly);
     }
 }

@@ -22,14 +22,17 @@ public interface TrainingWindows {
 
     /** The windows of a {@link dev.lstmflink.train.data.WindowSet} (files or folders of CSV series). */
     static TrainingWindows of(dev.lstmflink.train.data.WindowSet set) {
-        return new TrainingWindows() {
-            @Override public int seqLen() { return set.windowLength(); }
-            @Override public int features() { return set.featureCount(); }
-            @Override public int trainCount() { return set.train().size(); }
-            @Override public int valCount() { return set.validation().size(); }
-            @Override public void fill(boolean validation, int[] ids, int from, int batch, float[] x, float[] y) {
-                (validation ? set.validation() : set.train()).fillBatch(ids, from, batch, x, y);
-            }
-        };
+        return new WindowSetWindows(set);
+    }
+
+    /** A serializable view of a window set, so a Flink job can ship it to its subtasks. */
+    record WindowSetWindows(dev.lstmflink.train.data.WindowSet set) implements TrainingWindows, java.io.Serializable {
+        @Override public int seqLen() { return set.windowLength(); }
+        @Override public int features() { return set.featureCount(); }
+        @Override public int trainCount() { return set.train().size(); }
+        @Override public int valCount() { return set.validation().size(); }
+        @Override public void fill(boolean validation, int[] ids, int from, int batch, float[] x, float[] y) {
+            (validation ? set.validation() : set.train()).fillBatch(ids, from, batch, x, y);
+        }
     }
 }

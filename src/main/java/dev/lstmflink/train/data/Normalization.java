@@ -19,7 +19,9 @@ import java.util.Arrays;
  *
  * <p>JSON form: {@code {"mean": [...], "std": [...]}}, floats written so that they read back exactly.
  */
-public final class Normalization {
+public final class Normalization implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);

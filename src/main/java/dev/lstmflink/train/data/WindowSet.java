@@ -19,7 +19,9 @@ import java.util.Locale;
  * <p>A validation fraction of 0 gives no validation part (all rows train). Every key must give at least one
  * training window and, when f &gt; 0, one validation window; a shorter series is an error that names it.
  */
-public final class WindowSet {
+public final class WindowSet implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final int windowLength;
     private final int stride;

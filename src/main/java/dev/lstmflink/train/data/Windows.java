@@ -4,7 +4,9 @@ package dev.lstmflink.train.data;
  * The training or the validation windows of a {@link WindowSet}: window w is a (key, start) pair, and its rows are
  * read from the key's normalized values when a batch is filled, so windows share their rows instead of copying them.
  */
-public final class Windows {
+public final class Windows implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final WindowSet owner;
     private final String name;

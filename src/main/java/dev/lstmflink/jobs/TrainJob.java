@@ -1,0 +1,151 @@
+package dev.lstmflink.jobs;
+
+import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.flink.train.CsvLineParser;
+import dev.lstmflink.flink.train.DataParallelEpochs;
+import dev.lstmflink.flink.train.ParsedRow;
+import dev.lstmflink.train.ModelFileWriter;
+import dev.lstmflink.train.TrainOptions;
+import dev.lstmflink.train.Trainer;
+import dev.lstmflink.train.TrainingWindows;
+import dev.lstmflink.train.data.DataException;
+import dev.lstmflink.train.data.DataReport;
+import dev.lstmflink.train.data.NumberedLine;
+import dev.lstmflink.train.data.NumberedLineFormat;
+import dev.lstmflink.train.data.ParseResult;
+import dev.lstmflink.train.data.SeriesLoader;
+import dev.lstmflink.train.data.SeriesSet;
+import dev.lstmflink.train.data.WindowSet;
+import dev.lstmflink.train.model.HeadSpec;
+import dev.lstmflink.train.model.SequenceModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+
+/**
+ * The batch training job: reads CSV series with Flink's {@code FileSource} in {@code BATCH} mode, cuts them into
+ * windows, trains LSTM + linear head data-parallel (one Flink batch job per epoch, each of the P subtasks training its
+ * slice of the shuffled windows, parameters and Adam moments averaged after the epoch, as DL4J does on Spark), keeps
+ * the best model by validation loss, and writes the model file. At P = 1 the result is bit-identical to
+ * {@link Trainer#train}.
+ */
+public final class TrainJob {
+
+    /**
+     * What to train.
+     *
+     * @param input       a CSV file or a folder of them
+     * @param output      the model file to write
+     * @param hiddenSize  H
+     * @param layers      L
+     * @param dropout     between layers, in training
+     * @param window      T
+     * @param stride      distance between window starts
+     * @param valFraction the last part of every series, for validation
+     * @param parallelism P
+     */
+    public record Spec(Path input, Path output, int hiddenSize, int layers, double dropout, int window, int stride,
+                       double valFraction, TrainOptions options, int parallelism) {}
+
+    /** The data that was read, the trained model (best epoch's weights) and the training history. */
+    public record Outcome(DataReport report, WindowSet windows, SequenceModel<float[]> model, Trainer.Result result) {}
+
+    private TrainJob() {}
+
+    public static Outcome run(Spec spec, Trainer.Listener listener) throws Exception {
+        SeriesLoader.Result data = readCsv(spec.input(), spec.parallelism());
+        WindowSet windows = WindowSet.build(data.series(), spec.window(), spec.stride(), spec.valFraction());
+        int k = windows.featureCount();
+        LstmConfig cfg = new LstmConfig(k, spec.hiddenSize(), spec.layers(), true, false, spec.dropout(), false, 0);
+        HeadSpec head = new HeadSpec(HeadSpec.Kind.REGRESSION, spec.hiddenSize(), k, true);
+        SequenceModel<float[]> model = Trainer.newModel(cfg, head, spec.options());
+        Trainer.Result result = DataParallelEpochs.train(model, TrainingWindows.of(windows), spec.options(),
+                spec.parallelism(), listener);
+        List<float[]> best = result.bestParams();
+        List<float[]> live = model.parameters();
+        for (int i = 0; i < live.size(); i++) {
+            System.arraycopy(best.get(i), 0, live.get(i), 0, best.get(i).length);
+        }
+        Path parent = spec.output().toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        ModelFileWriter.write(spec.output(), model, windows.normalization().toJson(),
+                trainingSummary(spec, data.report(), windows, result), "trained-" + Long.toHexString(
+                        spec.options().seed()) + "-epoch" + result.bestEpoch());
+        return new Outcome(data.report(), windows, model, result);
+    }
+
+    /** Reads the CSV files on Flink (BATCH, FileSource), with bad rows reported by file and line. */
+    public static SeriesLoader.Result readCsv(Path input, int parallelism) throws Exception {
+        List<Path> files = Files.isDirectory(input) ? SeriesLoader.csvFiles(input) : List.of(input);
+        if (files.isEmpty()) {
+            throw new DataException(input + ": the folder holds no *.csv file");
+        }
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) {
+                throw new DataException(f + ": no such file");
+            }
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        env.setParallelism(parallelism);
+        org.apache.flink.core.fs.Path[] paths = files.stream()
+                .map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().toUri()))
+                .toArray(org.apache.flink.core.fs.Path[]::new);
+        FileSource<NumberedLine> source = FileSource.forBulkFileFormat(new NumberedLineFormat(), paths).build();
+        SeriesSet set = new SeriesSet();
+        DataReport report = new DataReport();
+        Set<String> withRows = new HashSet<>();
+        Set<String> seen = new HashSet<>();
+        try (CloseableIterator<ParsedRow> it = env.fromSource(source, WatermarkStrategy.noWatermarks(), "csv files")
+                .flatMap(new CsvLineParser()).name("parse CSV rows")
+                .executeAndCollect("read training data")) {
+            while (it.hasNext()) {
+                ParsedRow r = it.next();
+                if (r.fileError != null) {
+                    throw new DataException(r.fileError);
+                }
+                seen.add(r.file);
+                if (r.row != null) {
+                    set.add(r.file, r.row);
+                    withRows.add(r.file);
+                    report.count(ParseResult.of(r.row));
+                } else if (r.bad != null) {
+                    report.count(ParseResult.of(r.bad));
+                } else {
+                    report.count(ParseResult.BLANK);
+                }
+            }
+        }
+        for (Path f : files) {
+            String name = f.toAbsolutePath().toString();
+            String shown = seen.stream().filter(s -> s.endsWith(f.getFileName().toString())).findFirst().orElse(name);
+            report.addFile(shown);
+            if (seen.stream().noneMatch(s -> s.endsWith(f.getFileName().toString()))) {
+                throw new DataException(f + ": the file is empty; expected a header line and data rows");
+            }
+            if (withRows.stream().noneMatch(s -> s.endsWith(f.getFileName().toString()))) {
+                throw new DataException(f + ": no good data rows (" + report.badRows() + " bad rows in all files)");
+            }
+        }
+        report.addTimeOrder(set);
+        return new SeriesLoader.Result(set, report);
+    }
+
+    private static String trainingSummary(Spec spec, DataReport report, WindowSet w, Trainer.Result r) {
+        return "{\"input\": \"" + spec.input().getFileName() + "\", \"rows\": " + report.goodRows() + ", \"bad_rows\": "
+                + report.badRows() + ", \"window\": " + spec.window() + ", \"stride\": " + spec.stride()
+                + ", \"train_windows\": " + w.train().size() + ", \"val_windows\": " + w.validation().size()
+                + ", \"epochs_run\": " + r.history().size() + ", \"best_epoch\": " + r.bestEpoch()
+                + ", \"best_val_loss\": " + r.bestValLoss() + ", \"batch_size\": " + spec.options().batchSize()
+                + ", \"seed\": " + spec.options().seed() + ", \"parallelism\": " + spec.parallelism() + "}";
+    }
+}
