@@ -23,7 +23,7 @@ public record LstmConfig(
         boolean batchFirst,
         double dropout,
         boolean bidirectional,
-        int projSize) {
+        int projSize) implements java.io.Serializable {
 
     public LstmConfig {
         positive("input_size", inputSize);

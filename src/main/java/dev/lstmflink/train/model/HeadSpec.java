@@ -4,7 +4,7 @@ package dev.lstmflink.train.model;
  * The head on the LSTM's output at every step: PyTorch's {@code nn.Linear(in, out)}, trained with MSE for next-step
  * regression or with cross-entropy (softmax over {@code out} classes) for classification.
  */
-public record HeadSpec(Kind kind, int inFeatures, int outFeatures, boolean bias) {
+public record HeadSpec(Kind kind, int inFeatures, int outFeatures, boolean bias) implements java.io.Serializable {
 
     public enum Kind { REGRESSION, CLASSIFICATION }
 
