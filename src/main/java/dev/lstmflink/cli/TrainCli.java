@@ -56,11 +56,12 @@ public final class TrainCli implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--input", required = true, paramLabel = "FILE_OR_DIR",
-            description = "a CSV file, or a folder of *.csv files (header 'timestamp,value', or timestamp, key and "
-                    + "feature columns)")
+            description = "a CSV file, or a folder of *.csv files, with the header 'timestamp,value' (one series "
+                    + "per file, as NAB) or 'key,ts,v1,...,vk' (many series, k features)")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "MODEL.safetensors", description = "the model file to write")
+    @Option(names = "--output", required = true, paramLabel = "MODEL.safetensors",
+            description = "the model file to write")
     Path output;
 
     @Option(names = "--config", paramLabel = "FILE",
@@ -169,8 +170,7 @@ public final class TrainCli implements Callable<Integer> {
         out.println("config: " + s.source());
         out.flush();
         try {
-            // The summary comes first, before the epochs: read and check the data here (TrainJob.run reads it
-            // again, a short Flink job, and reports only when training is done).
+            // The summary comes first, before the epochs: read and check the data here, then hand it to the job.
             SeriesLoader.Result data = TrainJob.readCsv(input, c.parallelism);
             WindowSet windows = WindowSet.build(data.series(), c.data.window, c.data.stride,
                     c.data.validationFraction);
@@ -188,7 +188,7 @@ public final class TrainCli implements Callable<Integer> {
                     c.data.window, c.data.stride, c.data.validationFraction, options, c.parallelism);
             TrainJob.Outcome outcome;
             try (EpochPrinter printer = new EpochPrinter(out, progressBar ? System.out : null, options.epochs())) {
-                outcome = TrainJob.run(job, printer);
+                outcome = TrainJob.run(job, data, printer);
             }
             Trainer.Result r = outcome.result();
 

@@ -233,7 +233,7 @@ public final class TrainingReport {
             this.hi = hi;
         }
 
-        /** Decades that cover [min, max], a tick at every power of ten. */
+        /** Decades that cover [min, max], a tick at every power of ten (and at 2 and 5 times it over few decades). */
         static Axis log(double min, double max) {
             int a = (int) Math.floor(Math.log10(min));
             int b = (int) Math.ceil(Math.log10(max));
@@ -244,6 +244,10 @@ public final class TrainingReport {
             int step = Math.max(1, (b - a + 5) / 6);
             for (int d = a; d <= b; d += step) {
                 axis.ticks.add(Math.pow(10, d));
+                if (b - a <= 3 && d < b) {   // few decades: also 2 and 5 times each power of ten
+                    axis.ticks.add(2 * Math.pow(10, d));
+                    axis.ticks.add(5 * Math.pow(10, d));
+                }
             }
             return axis;
         }
@@ -299,8 +303,12 @@ public final class TrainingReport {
 
     private static String tick(double t, boolean log) {
         if (log) {
-            return t >= 1e-3 && t <= 1e4 ? stripZeros(String.format(Locale.ROOT, "%.6f", t))
-                    : String.format(Locale.ROOT, "1e%d", Math.round(Math.log10(t)));
+            if (t >= 1e-3 && t <= 1e4) {
+                return stripZeros(String.format(Locale.ROOT, "%.6f", t));
+            }
+            long e = (long) Math.floor(Math.log10(t) + 1e-9);
+            long m = Math.round(t / Math.pow(10, e));
+            return m + "e" + e;
         }
         return Math.abs(t) < 1e-12 ? "0" : Math.abs(t) >= 1e-3 && Math.abs(t) < 1e5
                 ? stripZeros(String.format(Locale.ROOT, "%.6f", t)) : String.format(Locale.ROOT, "%.2e", t);

@@ -60,7 +60,11 @@ public final class TrainJob {
     private TrainJob() {}
 
     public static Outcome run(Spec spec, Trainer.Listener listener) throws Exception {
-        SeriesLoader.Result data = readCsv(spec.input(), spec.parallelism());
+        return run(spec, readCsv(spec.input(), spec.parallelism()), listener);
+    }
+
+    /** As {@link #run(Spec, Trainer.Listener)}, with the data already read by {@link #readCsv}. */
+    public static Outcome run(Spec spec, SeriesLoader.Result data, Trainer.Listener listener) throws Exception {
         WindowSet windows = WindowSet.build(data.series(), spec.window(), spec.stride(), spec.valFraction());
         int k = windows.featureCount();
         LstmConfig cfg = new LstmConfig(k, spec.hiddenSize(), spec.layers(), true, false, spec.dropout(), false, 0);

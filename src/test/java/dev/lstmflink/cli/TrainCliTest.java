@@ -348,6 +348,17 @@ class TrainCliTest {
         assertFalse(narrow.contains("(log scale)"), narrow);
         assertEquals(2, count(narrow, "<polyline"));
 
+        List<Trainer.EpochStats> tiny = new ArrayList<>();
+        for (int e = 1; e <= 6; e++) {
+            tiny.add(new Trainer.EpochStats(e, 6, 1e-3 * Math.pow(0.5, e), 1.2e-3 * Math.pow(0.5, e), 1e-3, 1, 1, 0,
+                    true));
+        }
+        String small = TrainingReport.chart(tiny, 6);
+        assertTrue(small.contains("(log scale)"), small);
+        for (String label : List.of(">1e-5<", ">2e-5<", ">5e-5<", ">1e-4<", ">5e-4<", ">0.001<")) {
+            assertTrue(small.contains(label), label + " in " + small);
+        }
+
         String one = TrainingReport.html(new TrainingReport.Content("t", "i", "m", "d", Map.of(), history(1, false),
                 1, false));
         assertEquals(2, count(one, "<polyline"));
