@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 class CoreHasNoFlinkTest {
 
     private static final Path CORE = Path.of("src/main/java/dev/lstmflink/core");
+    private static final Path TRAIN = Path.of("src/main/java/dev/lstmflink/train");
+    /** The one Flink class of train/: the file format the Flink training job reads CSVs with. */
+    private static final String TRAIN_FLINK_FORMAT = "NumberedLineFormat.java";
 
     @Test
     void coreSourcesDoNotImportFlink() throws IOException {
@@ -28,6 +31,19 @@ class CoreHasNoFlinkTest {
                 .map(Path::toString)
                 .collect(Collectors.toList());
         assertEquals(List.of(), offenders, "core must not depend on Flink");
+    }
+
+    @Test
+    void trainDependsOnCoreNotOnFlinkButForItsFileFormat() throws IOException {
+        List<String> offenders;
+        try (Stream<Path> s = Files.walk(TRAIN)) {
+            offenders = s.filter(p -> p.toString().endsWith(".java"))
+                    .filter(p -> !p.getFileName().toString().equals(TRAIN_FLINK_FORMAT))
+                    .filter(p -> read(p).lines().anyMatch(l -> l.matches("\\s*import\\s+(static\\s+)?org\\.apache\\.flink\\..*")))
+                    .map(Path::toString).collect(Collectors.toList());
+        }
+        assertEquals(List.of(), offenders, "train/ must not depend on Flink (the Flink side lives in flink/train)");
+        assertTrue(Files.exists(TRAIN.resolve("data").resolve(TRAIN_FLINK_FORMAT)), "the named exception exists");
     }
 
     private static String read(Path p) {
