@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  *       so 1e-5 leaves a margin of ten, while a wrong or missing product (|W·dz| ~ 1e-2) is a thousand times
  *       over it;</li>
  *   <li>whole sequences, {@value #TOL_SEQ}: the vector forward already differs from the scalar one by up to 2e-6 per
- *       step ({@link VectorLstmKernelTest}: SVML's exp/tanh against the scalar kernel's double-precision ones), and
+ *       step ({@link VectorLstmKernelTest}: its float σ/tanh against the scalar kernel's double-precision ones), and
  *       BPTT carries and sums those differences over T ≤ 12 steps, B ≤ 4 sequences and 3 layers.</li>
  * </ul>
  * Every failure message carries the seed, so that a failing case can be replayed.
