@@ -1,0 +1,160 @@
+package dev.lstmflink.connect;
+
+import dev.lstmflink.flink.SensorEvent;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * CSV records, one line each, in one of two layouts:
+ *
+ * <ul>
+ *   <li>keyed: {@code key,ts,v1,...,vk} (the {@link #CsvRecordParser(int, int) constructor});
+ *   <li>single series: {@code timestamp,v1,...,vk} with the key fixed ({@link #singleSeries}) or taken from the
+ *       record's source, i.e. the file name ({@link #singleSeriesKeyedBySource}); the Numenta Anomaly Benchmark's
+ *       {@code timestamp,value} files are this layout with k = 1.
+ * </ul>
+ *
+ * Timestamps are epoch milliseconds, ISO-8601 (no zone = UTC) or {@code YYYY-MM-DD HH:MM:SS} (UTC), as in
+ * {@link dev.lstmflink.train.data.Timestamps}, which the training job uses for the same files. Values are decimal
+ * numbers ({@code 1}, {@code -2.5}, {@code 1e-3}); {@code NaN} and infinities are refused as
+ * {@link DeadLetter#NON_FINITE_VALUE}, anything else ({@code 0x1p3}, {@code 1f}, an empty cell) as
+ * {@link DeadLetter#BAD_VALUE}. Cells follow {@link CsvCells}. The parser does not skip header lines: it cannot know
+ * which line is first in a stream; a file reader should test its first line with {@link #isHeader} and skip it.
+ */
+public class CsvRecordParser extends TextRecordParser {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
+
+    private final boolean keyed;
+    /** The key of every record in single-series mode; null there means "the record's source". */
+    private final String fixedKey;
+
+    /** Keyed lines, {@code key,ts,v1,...,vk} with k = {@code expectedValues}. */
+    public CsvRecordParser(int expectedValues, int maxBytes) {
+        this(expectedValues, maxBytes, true, null);
+    }
+
+    private CsvRecordParser(int expectedValues, int maxBytes, boolean keyed, String fixedKey) {
+        super(expectedValues, maxBytes);
+        this.keyed = keyed;
+        this.fixedKey = fixedKey;
+    }
+
+    /** Single-series lines, {@code timestamp,v1,...,vk}, all with the key {@code key}. */
+    public static CsvRecordParser singleSeries(String key, int expectedValues, int maxBytes) {
+        if (key == null || key.isBlank()) {
+            throw new IllegalArgumentException("the single-series key must not be empty, got " + Snippets.quote(key));
+        }
+        return new CsvRecordParser(expectedValues, maxBytes, false, key);
+    }
+
+    /** Single-series lines, {@code timestamp,v1,...,vk}, keyed by the source passed to {@code parse} (the file). */
+    public static CsvRecordParser singleSeriesKeyedBySource(int expectedValues, int maxBytes) {
+        return new CsvRecordParser(expectedValues, maxBytes, false, null);
+    }
+
+    /** The number of columns a record has in this layout. */
+    public int columns() {
+        return (keyed ? 2 : 1) + expectedValues;
+    }
+
+    /**
+     * True when {@code line} looks like a header: its timestamp cell is not a timestamp and none of its value cells
+     * is a number (e.g. {@code timestamp,value} or {@code key,ts,temperature}). Never throws.
+     */
+    public boolean isHeader(String line) {
+        if (line == null) {
+            return false;
+        }
+        try {
+            List<String> cells = CsvCells.split(CsvCells.stripLineEnd(line));
+            int tsColumn = keyed ? 1 : 0;
+            if (cells.size() <= tsColumn + 1) {
+                return false;
+            }
+            try {
+                timestamp(cells.get(tsColumn), "ts");
+                return false;
+            } catch (BadRecord expected) {
+                // not a timestamp: a header so far
+            }
+            for (int c = tsColumn + 1; c < cells.size(); c++) {
+                String v = cells.get(c);
+                if (DECIMAL.matcher(v).matches() || NON_FINITE.matcher(v).matches()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (BadRecord | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    protected SensorEvent toEvent(String text, String source) throws BadRecord {
+        List<String> cells = CsvCells.split(CsvCells.stripLineEnd(text));
+        if (cells.size() == 1) {
+            throw new BadRecord(DeadLetter.BAD_CSV, "expected " + layout() + " (" + columns()
+                    + " comma-separated columns), found one column: " + Snippets.quote(cells.get(0)));
+        }
+        if (cells.size() != columns()) {
+            int values = cells.size() - (keyed ? 2 : 1);
+            throw new BadRecord(DeadLetter.WRONG_VALUE_COUNT, "the line has " + cells.size() + " columns (" + values
+                    + (values == 1 ? " value" : " values") + "), expected " + columns() + ": " + layout());
+        }
+        int column = 0;
+        String key;
+        if (keyed) {
+            key = cells.get(column++);
+            if (key.isBlank()) {
+                throw new BadRecord(DeadLetter.MISSING_KEY, "key (column 1) is empty");
+            }
+        } else {
+            key = fixedKey != null ? fixedKey : source;
+            if (key == null || key.isBlank()) {
+                throw new BadRecord(DeadLetter.MISSING_KEY,
+                        "single-series record without a source name to use as its key: " + Snippets.quote(key));
+            }
+        }
+        String tsCell = cells.get(column++);
+        String tsField = "ts (column " + column + ")";
+        if (tsCell.isBlank()) {
+            throw new BadRecord(DeadLetter.MISSING_TS, tsField + " is empty");
+        }
+        long ts = timestamp(tsCell, tsField);
+        float[] values = new float[expectedValues];
+        for (int i = 0; i < values.length; i++) {
+            String cell = cells.get(column++);
+            values[i] = value(cell, "v" + (i + 1) + " (column " + column + ")");
+        }
+        return new SensorEvent(key, ts, values);
+    }
+
+    private static float value(String cell, String field) throws BadRecord {
+        if (cell.isEmpty()) {
+            throw new BadRecord(DeadLetter.BAD_VALUE, field + " is empty");
+        }
+        if (NON_FINITE.matcher(cell).matches()) {
+            throw new BadRecord(DeadLetter.NON_FINITE_VALUE, field + " is " + cell + ", not a finite number");
+        }
+        if (!DECIMAL.matcher(cell).matches()) {
+            throw new BadRecord(DeadLetter.BAD_VALUE, field + " " + Snippets.quote(cell) + " is not a number");
+        }
+        return finiteFloat(Double.parseDouble(cell), field, cell);
+    }
+
+    private String layout() {
+        StringBuilder b = new StringBuilder(keyed ? "key,ts" : "timestamp");
+        if (expectedValues <= 3) {
+            for (int i = 1; i <= expectedValues; i++) {
+                b.append(",v").append(i);
+            }
+        } else {
+            b.append(",v1,...,v").append(expectedValues);
+        }
+        return b.toString();
+    }
+}

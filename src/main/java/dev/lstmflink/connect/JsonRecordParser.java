@@ -1,0 +1,215 @@
+package dev.lstmflink.connect;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.lstmflink.flink.SensorEvent;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * JSON records: {@code {"key": "pump-7", "ts": 1404172800000, "values": [0.5, 1.25], "reset": false}}.
+ *
+ * <ul>
+ *   <li>{@code key}: a non-empty string (numbers are refused rather than guessed: {@code 17}, {@code 17.0} and
+ *       {@code "17"} would otherwise be one series or three);
+ *   <li>{@code ts}: integer epoch milliseconds, or a string: ISO-8601 ({@code 2014-07-01T00:00:00Z}, with an offset or
+ *       zone; without one it is UTC), NAB's {@code YYYY-MM-DD HH:MM:SS} (UTC) or epoch milliseconds in quotes;
+ *   <li>{@code values}: an array of exactly {@code expectedValues} numbers; a bare number when the model takes one
+ *       value. {@code NaN} and {@code Infinity} are read (Python's {@code json.dumps} writes them) and then refused
+ *       as {@link DeadLetter#NON_FINITE_VALUE}, so they are reported as what they are rather than as bad JSON;
+ *   <li>{@code reset}: optional boolean (null = absent = false).
+ * </ul>
+ *
+ * Strict where ambiguity would corrupt data: one JSON object per record, nothing after it, and no top-level field
+ * twice. Unknown fields are ignored, so producers can add metadata (units, a device id, a schema version) without
+ * stopping the job or losing records; only the four fields above are read. The first problem found is reported,
+ * in the order syntax, key, ts, values, reset.
+ */
+public class JsonRecordParser extends TextRecordParser {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    /**
+     * @param expectedValues the number of values per event (the model's input size)
+     * @param maxBytes       records over this many bytes are dead-lettered as {@link DeadLetter#TOO_LARGE}
+     */
+    public JsonRecordParser(int expectedValues, int maxBytes) {
+        super(expectedValues, maxBytes);
+    }
+
+    @Override
+    protected SensorEvent toEvent(String text, String source) throws BadRecord {
+        JsonNode key = null;
+        JsonNode ts = null;
+        JsonNode values = null;
+        JsonNode reset = null;
+        try (JsonParser p = MAPPER.createParser(text)) {
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                throw new BadRecord(DeadLetter.NOT_JSON, "expected a JSON object {...}, found " + describe(t, p));
+            }
+            Set<String> seen = new HashSet<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (!seen.add(name)) {
+                    throw new BadRecord(DeadLetter.DUPLICATE_FIELD,
+                            "field " + Snippets.quote(name) + " appears twice in the object");
+                }
+                p.nextToken();
+                switch (name) {
+                    case "key" -> key = p.readValueAsTree();
+                    case "ts" -> ts = p.readValueAsTree();
+                    case "values" -> values = p.readValueAsTree();
+                    case "reset" -> reset = p.readValueAsTree();
+                    default -> p.skipChildren(); // unknown fields are ignored (documented above)
+                }
+            }
+            // Jackson only ends the loop at the object's end (it throws on anything else). Then: nothing but spaces.
+            JsonLocation end = p.currentLocation();
+            boolean trailing;
+            try {
+                trailing = p.nextToken() != null;
+            } catch (JacksonException e) {
+                trailing = true;
+            }
+            if (trailing) {
+                throw new BadRecord(DeadLetter.NOT_JSON, "unexpected content after the JSON object, from line "
+                        + end.getLineNr() + " column " + end.getColumnNr());
+            }
+        } catch (JacksonException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
+            throw new BadRecord(DeadLetter.NOT_JSON, "not valid JSON" + where + ": " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new BadRecord(DeadLetter.NOT_JSON, "not valid JSON: " + firstLine(e.getMessage()));
+        }
+        String k = key(key); // validated in the documented order: key, ts, values, reset
+        long t = ts(ts);
+        float[] v = values(values);
+        return new SensorEvent(k, t, reset(reset), v);
+    }
+
+    private static String key(JsonNode n) throws BadRecord {
+        if (absent(n)) {
+            throw new BadRecord(DeadLetter.MISSING_KEY, "field \"key\" is missing");
+        }
+        if (!n.isTextual()) {
+            throw new BadRecord(DeadLetter.BAD_KEY, "field \"key\" must be a string, got " + describe(n));
+        }
+        if (n.textValue().isBlank()) {
+            throw new BadRecord(DeadLetter.MISSING_KEY, "field \"key\" is empty: " + Snippets.quote(n.textValue()));
+        }
+        return n.textValue();
+    }
+
+    private static long ts(JsonNode n) throws BadRecord {
+        if (absent(n)) {
+            throw new BadRecord(DeadLetter.MISSING_TS, "field \"ts\" is missing");
+        }
+        if (n.isTextual()) {
+            return timestamp(n.textValue(), "field \"ts\"");
+        }
+        if (n.isIntegralNumber() && n.canConvertToLong()) {
+            return n.longValue();
+        }
+        throw new BadRecord(DeadLetter.BAD_TS, "field \"ts\" must be integer epoch milliseconds or an ISO-8601 string,"
+                + " got " + describe(n));
+    }
+
+    private float[] values(JsonNode n) throws BadRecord {
+        if (absent(n)) {
+            throw new BadRecord(DeadLetter.MISSING_VALUES, "field \"values\" is missing");
+        }
+        if (n.isNumber()) {
+            if (expectedValues != 1) {
+                throw new BadRecord(DeadLetter.WRONG_VALUE_COUNT, "field \"values\" is the single number "
+                        + Snippets.cut(n.asText(), Snippets.MAX) + ", the model expects an array of " + expectedValues + " numbers");
+            }
+            return new float[] {finiteFloat(n.doubleValue(), "field \"values\"", n.asText())};
+        }
+        if (!n.isArray()) {
+            throw new BadRecord(DeadLetter.BAD_VALUE, "field \"values\" must be an array of numbers, got " + describe(n));
+        }
+        if (n.size() != expectedValues) {
+            throw new BadRecord(DeadLetter.WRONG_VALUE_COUNT, "field \"values\" has " + n.size()
+                    + (n.size() == 1 ? " value" : " values") + ", the model expects " + expectedValues);
+        }
+        float[] out = new float[expectedValues];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode v = n.get(i);
+            String field = "values[" + i + "]";
+            if (!v.isNumber()) {
+                throw new BadRecord(DeadLetter.BAD_VALUE, field + " must be a number, got " + describe(v));
+            }
+            out[i] = finiteFloat(v.doubleValue(), field, v.asText());
+        }
+        return out;
+    }
+
+    private static boolean reset(JsonNode n) throws BadRecord {
+        if (absent(n)) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            throw new BadRecord(DeadLetter.BAD_RESET, "field \"reset\" must be true or false, got " + describe(n));
+        }
+        return n.booleanValue();
+    }
+
+    private static boolean absent(JsonNode n) {
+        return n == null || n.isNull() || n.isMissingNode();
+    }
+
+    /** "string \"abc\"", "number 1.5", "an array", ...: what a value is, for details. */
+    static String describe(JsonNode n) {
+        if (n.isTextual()) {
+            return "the string " + Snippets.quote(n.textValue());
+        }
+        if (n.isNumber()) {
+            return "the number " + Snippets.cut(n.asText(), Snippets.MAX);
+        }
+        if (n.isBoolean()) {
+            return n.booleanValue() ? "true" : "false";
+        }
+        if (n.isArray()) {
+            return "an array of " + n.size();
+        }
+        if (n.isObject()) {
+            return "an object";
+        }
+        return n.getNodeType().toString().toLowerCase();
+    }
+
+    private static String describe(JsonToken t, JsonParser p) throws IOException {
+        if (t == null) {
+            return "nothing";
+        }
+        return switch (t) {
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "the string " + Snippets.quote(p.getText());
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + Snippets.cut(p.getText(), Snippets.MAX);
+            case VALUE_TRUE, VALUE_FALSE, VALUE_NULL -> p.getText();
+            default -> t.toString();
+        };
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+}

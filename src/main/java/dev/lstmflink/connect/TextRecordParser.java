@@ -1,0 +1,159 @@
+package dev.lstmflink.connect;
+
+import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.train.data.Timestamps;
+
+/**
+ * What every text format shares: the size limit (checked on the bytes, before any parsing, so a hostile record costs
+ * nothing), strict UTF-8, blank records, building the dead letter with the raw record and its origin, and the last
+ * guard that turns a parser bug into a {@link DeadLetter#PARSER_ERROR} dead letter instead of a failed job.
+ * Subclasses only turn valid text into an event, throwing {@link BadRecord} for the first problem they find.
+ */
+abstract class TextRecordParser implements RecordParser {
+
+    private static final long serialVersionUID = 1L;
+
+    /** How many values each event carries (the model's input size). */
+    protected final int expectedValues;
+    /** Records longer than this many bytes are dead-lettered unparsed. */
+    protected final int maxBytes;
+
+    TextRecordParser(int expectedValues, int maxBytes) {
+        if (expectedValues < 1) {
+            throw new IllegalArgumentException("expectedValues must be at least 1, got " + expectedValues);
+        }
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be at least 1, got " + maxBytes);
+        }
+        this.expectedValues = expectedValues;
+        this.maxBytes = maxBytes;
+    }
+
+    public int expectedValues() {
+        return expectedValues;
+    }
+
+    public int maxBytes() {
+        return maxBytes;
+    }
+
+    /**
+     * Turns one record's text (valid UTF-8, within the size limit, not blank) into an event.
+     *
+     * @param source the record's source, for formats that take the key from it
+     * @throws BadRecord for the first problem found, with its reason code and a detail naming field and value
+     */
+    protected abstract SensorEvent toEvent(String text, String source) throws BadRecord;
+
+    @Override
+    public final Parsed parse(byte[] record, String source, int partition, long offset) {
+        try {
+            if (record == null) {
+                return bad(DeadLetter.EMPTY, "the record is null (a Kafka tombstone?)", "", source, partition, offset);
+            }
+            if (record.length > maxBytes) {
+                DeadLetter d = letter(DeadLetter.TOO_LARGE, "the record is " + record.length
+                        + " bytes, over the limit of " + maxBytes + "; raw keeps its first bytes", source, partition, offset);
+                RawForms.setRaw(d, record, maxBytes);
+                return Parsed.bad(d);
+            }
+            String text = RawForms.decodeUtf8(record, record.length);
+            if (text == null) {
+                DeadLetter d = letter(DeadLetter.NOT_UTF8, "the record (" + record.length
+                        + " bytes) is not valid UTF-8 text; raw holds its bytes in base64", source, partition, offset);
+                RawForms.setRaw(d, record, maxBytes);
+                return Parsed.bad(d);
+            }
+            return parseText(text, source, partition, offset);
+        } catch (RuntimeException | StackOverflowError e) {
+            DeadLetter d = letter(DeadLetter.PARSER_ERROR, "the parser failed: " + e, source, partition, offset);
+            RawForms.setRaw(d, record == null ? new byte[0] : record, maxBytes);
+            return Parsed.bad(d);
+        }
+    }
+
+    @Override
+    public final Parsed parse(String record, String source, int partition, long lineNumber) {
+        try {
+            if (record == null) {
+                return bad(DeadLetter.EMPTY, "the record is null", "", source, partition, lineNumber);
+            }
+            if (RawForms.utf8Length(record, maxBytes) > maxBytes) {
+                DeadLetter d = letter(DeadLetter.TOO_LARGE, "the record is " + RawForms.utf8Length(record, Long.MAX_VALUE)
+                        + " bytes, over the limit of " + maxBytes + "; raw keeps its first bytes", source, partition,
+                        lineNumber);
+                RawForms.setRaw(d, record, maxBytes);
+                return Parsed.bad(d);
+            }
+            return parseText(record, source, partition, lineNumber);
+        } catch (RuntimeException | StackOverflowError e) {
+            DeadLetter d = letter(DeadLetter.PARSER_ERROR, "the parser failed: " + e, source, partition, lineNumber);
+            RawForms.setRaw(d, record == null ? "" : record, maxBytes);
+            return Parsed.bad(d);
+        }
+    }
+
+    private Parsed parseText(String text, String source, int partition, long offset) {
+        if (text.isBlank()) {
+            return bad(DeadLetter.EMPTY, text.isEmpty() ? "the record is empty" : "the record is blank", text, source,
+                    partition, offset);
+        }
+        try {
+            return Parsed.ok(toEvent(text, source));
+        } catch (BadRecord b) {
+            return bad(b.reason, b.getMessage(), text, source, partition, offset);
+        }
+    }
+
+    private static Parsed bad(String reason, String detail, String raw, String source, int partition, long offset) {
+        DeadLetter d = letter(reason, detail, source, partition, offset);
+        d.raw = raw;
+        return Parsed.bad(d);
+    }
+
+    private static DeadLetter letter(String reason, String detail, String source, int partition, long offset) {
+        return new DeadLetter(reason, detail, source, partition, offset, System.currentTimeMillis());
+    }
+
+    // ---- helpers shared by the formats ----
+
+    /** A number as a model input: finite and within float32's range; {@code text} is how the record wrote it. */
+    static float finiteFloat(double v, String field, String text) throws BadRecord {
+        String shown = Snippets.cut(text, Snippets.MAX);
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            throw new BadRecord(DeadLetter.NON_FINITE_VALUE, field + " is " + shown + ", not a finite number");
+        }
+        float f = (float) v;
+        if (Float.isInfinite(f)) {
+            throw new BadRecord(DeadLetter.NON_FINITE_VALUE,
+                    field + " = " + shown + " overflows float32 (largest magnitude " + Float.MAX_VALUE + ")");
+        }
+        return f;
+    }
+
+    /** A timestamp cell or string: epoch milliseconds, ISO-8601 (no zone = UTC) or NAB's {@code YYYY-MM-DD HH:MM:SS}. */
+    static long timestamp(String text, String field) throws BadRecord {
+        try {
+            return Timestamps.parseMillis(text);
+        } catch (IllegalArgumentException e) {
+            throw new BadRecord(DeadLetter.BAD_TS, field + " " + Snippets.quote(text) + " is not a timestamp: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * The first problem found in a record: its reason code and a detail naming the field and the value. Without a
+     * stack trace, since bad records are data, not bugs, and may come by the million.
+     */
+    static final class BadRecord extends Exception {
+
+        private static final long serialVersionUID = 1L;
+
+        final String reason;
+
+        BadRecord(String reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+        }
+    }
+}
