@@ -111,7 +111,15 @@ public class ScalarLstmKernel implements LstmKernel<float[]> {
     @Override
     public void cellBackward(int hidden, float[] gates, int gOff, float[] cPrev, int cPrevOff, float[] tanhC,
                              int tcOff, float[] dm, int dmOff, float[] dc, int dcOff, float[] dz, int dzOff) {
-        for (int k = 0; k < hidden; k++) {
+        cellBackwardRange(0, hidden, hidden, gates, gOff, cPrev, cPrevOff, tanhC, tcOff, dm, dmOff, dc, dcOff, dz,
+                dzOff);
+    }
+
+    /** Units {@code [k0, k1)} of {@link #cellBackward}. */
+    protected static void cellBackwardRange(int k0, int k1, int hidden, float[] gates, int gOff, float[] cPrev,
+                                            int cPrevOff, float[] tanhC, int tcOff, float[] dm, int dmOff,
+                                            float[] dc, int dcOff, float[] dz, int dzOff) {
+        for (int k = k0; k < k1; k++) {
             float i = gates[gOff + k];
             float f = gates[gOff + hidden + k];
             float g = gates[gOff + 2 * hidden + k];

@@ -236,24 +236,8 @@ public final class VectorLstmKernel extends ScalarLstmKernel {
             dG.mul(one.sub(g.mul(g))).intoArray(dz, zk + 2 * hidden);
             dO.mul(o).mul(one.sub(o)).intoArray(dz, zk + 3 * hidden);
         }
-        for (; k < hidden; k++) {
-            float i = gates[gOff + k];
-            float f = gates[gOff + hidden + k];
-            float g = gates[gOff + 2 * hidden + k];
-            float o = gates[gOff + 3 * hidden + k];
-            float tc = tanhC[tcOff + k];
-            float dmk = dm[dmOff + k];
-            float dO = dmk * tc;
-            float dC = dc[dcOff + k] + dmk * o * (1f - tc * tc);
-            float dI = dC * g;
-            float dF = dC * cPrev[cPrevOff + k];
-            float dG = dC * i;
-            dc[dcOff + k] = dC * f;
-            dz[dzOff + k] = dI * i * (1f - i);
-            dz[dzOff + hidden + k] = dF * f * (1f - f);
-            dz[dzOff + 2 * hidden + k] = dG * (1f - g * g);
-            dz[dzOff + 3 * hidden + k] = dO * o * (1f - o);
-        }
+        cellBackwardRange(k, hidden, hidden, gates, gOff, cPrev, cPrevOff, tanhC, tcOff, dm, dmOff, dc, dcOff, dz,
+                dzOff);
     }
 
     @Override
