@@ -1,0 +1,32 @@
+package dev.lstmflink.flink.detect;
+
+import dev.lstmflink.anomaly.ScoringConfig;
+import dev.lstmflink.flink.LstmStreams;
+import dev.lstmflink.flink.SensorEvent;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * Wires {@link DetectFunction} into a job: {@code keyBy(key)}, the function, a stable uid and a name. Invalid events
+ * are on {@code result.getSideOutput(LstmStreams.REJECTED)}.
+ */
+public final class DetectStreams {
+
+    /** The operator's uid (savepoints find its state by it). */
+    public static final String UID = "anomaly-detect";
+
+    private DetectStreams() {}
+
+    /** The partitioning key; events without one go to {@code ""}, where the function rejects them. */
+    public static String keyOf(SensorEvent e) {
+        return e.key == null ? "" : e.key;
+    }
+
+    public static SingleOutputStreamOperator<Detection> detect(
+            DataStream<SensorEvent> events, ScoringConfig scoring, byte[] model, String modelName) {
+        return events.keyBy(DetectStreams::keyOf)
+                .process(new DetectFunction(scoring, model, modelName))
+                .uid(UID)
+                .name("anomaly detection");
+    }
+}
