@@ -2,7 +2,6 @@ package dev.lstmflink.bench;
 
 import dev.lstmflink.core.kernel.LstmKernel;
 import dev.lstmflink.core.kernel.LstmKernels;
-import dev.lstmflink.core.kernel.ScalarLstmKernel;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.LstmLayout;
 import dev.lstmflink.core.nn.ForwardPass;
@@ -66,12 +65,7 @@ public class LstmTrainStepBenchmark {
 
     @Setup
     public void setUp() {
-        LstmKernel<float[]> k = switch (kernel) {
-            case "vector" -> LstmKernels.vector().orElseThrow(() -> new IllegalStateException(
-                    "kernel=vector needs jdk.incubator.vector: run the JVM with --add-modules=jdk.incubator.vector"));
-            case "scalar" -> new ScalarLstmKernel();
-            default -> throw new IllegalArgumentException("kernel must be vector or scalar, got " + kernel);
-        };
+        LstmKernel<float[]> k = LstmKernels.select(kernel);
         LstmConfig config = LstmConfig.of(INPUT, HIDDEN);
         SplittableRandom rnd = new SplittableRandom(SEED);
         float[] params = new float[new LstmLayout(config).size()];

@@ -120,7 +120,7 @@ final class LstmKeyedLogic {
 
     void onEvent(SensorEvent e, String key, TimerService timers, Collector<LstmOutput> out, SideOutput side)
             throws Exception {
-        String invalid = invalidReason(e);
+        String invalid = e.invalidReason(x.length);
         if (invalid != null) {
             side.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.INVALID, invalid));
             return;
@@ -279,23 +279,5 @@ final class LstmKeyedLogic {
                 }
                 return y;
         }
-    }
-
-    private String invalidReason(SensorEvent e) {
-        if (e.key == null) {
-            return "key is missing";
-        }
-        if (e.values == null) {
-            return "values is missing";
-        }
-        if (e.values.length != x.length) {
-            return "values has " + e.values.length + " entries, the model takes input_size " + x.length;
-        }
-        for (int i = 0; i < e.values.length; i++) {
-            if (!Float.isFinite(e.values[i])) {
-                return "values[" + i + "] is " + e.values[i];
-            }
-        }
-        return null;
     }
 }

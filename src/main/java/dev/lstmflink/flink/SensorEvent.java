@@ -31,6 +31,28 @@ public class SensorEvent {
         this.values = values;
     }
 
+    /**
+     * Why this event cannot be fed to a model taking {@code inputSize} values (missing key or values, wrong count,
+     * NaN or infinite value), naming the field and the value; null when it can.
+     */
+    public String invalidReason(int inputSize) {
+        if (key == null) {
+            return "key is missing";
+        }
+        if (values == null) {
+            return "values is missing";
+        }
+        if (values.length != inputSize) {
+            return "values has " + values.length + " entries, the model takes input_size " + inputSize;
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                return "values[" + i + "] is " + values[i];
+            }
+        }
+        return null;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof SensorEvent e && ts == e.ts && reset == e.reset && Objects.equals(key, e.key)

@@ -132,7 +132,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
     @Override
     public void processElement(SensorEvent e, Context ctx, Collector<Detection> out) throws Exception {
-        String invalid = invalidReason(e);
+        String invalid = e.invalidReason(k);
         float[] xn = null;
         if (invalid == null) {
             xn = e.values.clone();
@@ -193,23 +193,5 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         out.collect(new Detection(key, e.ts, e.values.clone(), predictionRaw,
                 r == null ? Double.NaN : r.residual(), r == null ? Double.NaN : r.score(),
                 r == null ? Double.NaN : r.threshold(), r != null && r.anomaly(), s.step, model.version()));
-    }
-
-    private String invalidReason(SensorEvent e) {
-        if (e.key == null) {
-            return "key is missing";
-        }
-        if (e.values == null) {
-            return "values is missing";
-        }
-        if (e.values.length != k) {
-            return "values has " + e.values.length + " entries, the model takes input_size " + k;
-        }
-        for (int i = 0; i < k; i++) {
-            if (!Float.isFinite(e.values[i])) {
-                return "values[" + i + "] is " + e.values[i];
-            }
-        }
-        return null;
     }
 }
