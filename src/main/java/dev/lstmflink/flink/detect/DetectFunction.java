@@ -57,6 +57,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     public static final String NORMALIZATION_KEY = "normalization";
 
     private final ScoringConfig scoringConfig;
+    private final DetectOptions options;
     private final byte[] modelBytes;
     private final String modelSource;
 
@@ -72,14 +73,19 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
     /**
      * @param scoring     how residuals become scores and flags
+     * @param options     event order and idle-key expiry
      * @param modelBytes  a model file (safetensors) with an LSTM and a head of input_size outputs
      * @param modelSource its name, for error messages
      */
-    public DetectFunction(ScoringConfig scoring, byte[] modelBytes, String modelSource) {
+    public DetectFunction(ScoringConfig scoring, DetectOptions options, byte[] modelBytes, String modelSource) {
         if (scoring == null) {
             throw new IllegalArgumentException("scoring config must not be null");
         }
+        if (options == null) {
+            throw new IllegalArgumentException("detect options must not be null");
+        }
         this.scoringConfig = scoring;
+        this.options = options;
         this.modelBytes = modelBytes.clone();
         this.modelSource = modelSource;
     }

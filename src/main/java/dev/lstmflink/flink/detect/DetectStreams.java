@@ -23,9 +23,10 @@ public final class DetectStreams {
     }
 
     public static SingleOutputStreamOperator<Detection> detect(
-            DataStream<SensorEvent> events, ScoringConfig scoring, byte[] model, String modelName) {
+            DataStream<SensorEvent> events, ScoringConfig scoring, DetectOptions options, byte[] model,
+            String modelName) {
         return events.keyBy(DetectStreams::keyOf)
-                .process(new DetectFunction(scoring, model, modelName))
+                .process(new DetectFunction(scoring, options, model, modelName))
                 .uid(UID)
                 .name("anomaly detection");
     }

@@ -97,7 +97,7 @@ class DetectFunctionTest {
     static KeyedOneInputStreamOperatorTestHarness<String, SensorEvent, Detection> create(
             ScoringConfig scoring, byte[] model, Backend backend) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<String, SensorEvent, Detection>(
-                new KeyedProcessOperator<>(new DetectFunction(scoring, model, "test-model")),
+                new KeyedProcessOperator<>(new DetectFunction(scoring, DetectOptions.processingTime(), model, "test-model")),
                 DetectStreams::keyOf, Types.STRING, 128, 1, 0);
         if (backend == Backend.ROCKSDB) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());

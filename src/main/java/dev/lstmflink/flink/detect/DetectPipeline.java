@@ -1,0 +1,81 @@
+package dev.lstmflink.flink.detect;
+
+import dev.lstmflink.anomaly.ScoringConfig;
+import dev.lstmflink.connect.DeadLetter;
+import dev.lstmflink.connect.ParseFunction;
+import dev.lstmflink.connect.RawRecord;
+import dev.lstmflink.connect.RecordParser;
+import dev.lstmflink.flink.LstmStreams;
+import dev.lstmflink.flink.RejectedEvent;
+import dev.lstmflink.flink.SensorEvent;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The detection job's operators between its source and its sinks, the same for Kafka, CSV replay and the embedded
+ * source: raw records → {@link ParseFunction} (bad records → dead letters) → watermarks from {@code ts} (event-time
+ * mode) → {@link DetectFunction} keyed by sensor → detections; events the detector rejects (late, or values that
+ * overflow the model's normalisation) are turned into dead letters too, so nothing leaves the job unaccounted.
+ *
+ * <p>The books balance as {@code received = scored + dead-lettered + late}: the accumulators {@link ParseFunction#RECEIVED},
+ * {@link #SCORED}, {@link #LATE} and the per-reason {@link ParseFunction#ACCUMULATOR} (which also counts the detector's
+ * rejections, under their reasons {@code late} and {@code invalid}) hold the four numbers at the end of a run; see
+ * {@link RunCounts}.
+ */
+public final class DetectPipeline {
+
+    /** Accumulator: detections emitted (one per event that reached the detector and was not rejected). */
+    public static final String SCORED = "recordsScored";
+    /** Accumulator: events rejected by the detector as late (their dead letters have reason {@code late}). */
+    public static final String LATE = "recordsLate";
+    /** Accumulator: events rejected by the detector as invalid after parsing. */
+    public static final String REJECTED = "recordsRejected";
+
+    /** The parse operator's uid. */
+    public static final String PARSE_UID = "parse";
+
+    private DetectPipeline() {}
+
+    /** The two outputs: one detection per scored event, one dead letter per record that was not scored. */
+    public record Outputs(DataStream<Detection> detections, DataStream<DeadLetter> deadLetters) {}
+
+    /**
+     * @param raw                 the records, with their origin (topic/partition/offset or file/line)
+     * @param parser              JSON or CSV, built for the model's input size and the record size limit
+     * @param outOfOrderness      event-time mode: how far behind the newest timestamp seen a record may arrive and still
+     *                            be in order (the watermark trails the newest timestamp by this much); ignored otherwise
+     * @param modelBytes          the model file's bytes
+     */
+    public static Outputs build(DataStream<RawRecord> raw, RecordParser parser, ScoringConfig scoring,
+            DetectOptions options, Duration outOfOrderness, byte[] modelBytes, String modelName) {
+        SingleOutputStreamOperator<SensorEvent> parsed = raw
+                .process(ParseFunction.ofRecords(parser))
+                .uid(PARSE_UID)
+                .name("parse");
+        DataStream<SensorEvent> events = parsed;
+        if (options.eventTime()) {
+            events = parsed.assignTimestampsAndWatermarks(WatermarkStrategy
+                    .<SensorEvent>forBoundedOutOfOrderness(outOfOrderness)
+                    .withTimestampAssigner((e, previous) -> e.ts)
+                    // a source partition that goes quiet must not hold every key's scoring back
+                    .withIdleness(Duration.ofSeconds(30)))
+                    .name("watermarks from ts");
+        }
+        SingleOutputStreamOperator<Detection> detected = DetectStreams.detect(
+                events, scoring, options, modelBytes, modelName);
+        DataStream<Detection> counted = detected.map(new CountingMap<Detection>(SCORED))
+                .name("count scored");
+        DataStream<DeadLetter> rejected = detected.getSideOutput(LstmStreams.REJECTED)
+                .map(new RejectionToDeadLetter())
+                .name("rejections to dead letters");
+        DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ParseFunction.DEAD_LETTERS).union(rejected);
+        return new Outputs(counted, deadLetters);
+    }
+
+    /** True when {@code r} is one of the detector's late rejections (as opposed to a parse failure). */
+    static boolean isLate(RejectedEvent r) {
+        return RejectedEvent.LATE.equals(r.reason);
+    }
+}
