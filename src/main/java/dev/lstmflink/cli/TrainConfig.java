@@ -1,18 +1,6 @@
 package dev.lstmflink.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonSetter;
-import com.fasterxml.jackson.annotation.Nulls;
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.model.Initializers;
 import dev.lstmflink.train.optim.LrSchedule;
@@ -99,14 +87,11 @@ public final class TrainConfig {
         return new TrainConfig();
     }
 
-    private static final ObjectMapper YAML = JsonMapper.builder(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
-            .defaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP))
-            .build();
+    /** In a holder: it needs {@link #KEYS}, which is initialised after the fields above. */
+    private static final class Reader {
+        static final StrictYaml<TrainConfig> READER =
+                new StrictYaml<>(TrainConfig.class, TrainConfig::defaults, KEYS, TrainConfig::expected);
+    }
 
     /** Reads a YAML file; errors name the file and the key. */
     public static TrainConfig read(Path file) throws CliException, IOException {
@@ -115,36 +100,7 @@ public final class TrainConfig {
 
     /** Parses YAML text; {@code source} names it in errors. */
     public static TrainConfig parse(String yaml, String source) throws CliException {
-        JsonNode tree;
-        try {
-            tree = YAML.readTree(yaml);
-        } catch (JsonProcessingException e) {
-            throw new CliException(source + ": not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
-        }
-        if (tree == null || tree.isMissingNode() || tree.isNull()) {
-            return defaults();   // an empty file: all defaults
-        }
-        if (!tree.isObject()) {
-            throw new CliException(source + ": expected a mapping of settings (key: value), got " + tree.getNodeType()
-                    .toString().toLowerCase(Locale.ROOT));
-        }
-        TrainConfig c;
-        try {
-            c = YAML.treeToValue(tree, TrainConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            String key = dotted(e.getPath());
-            String hint = closestKey(key);
-            throw new CliException(source + ": unknown key '" + key + "'" + (hint != null ? " (did you mean '"
-                    + hint + "'?)" : ""));
-        } catch (JsonMappingException e) {
-            String key = dotted(e.getPath());
-            JsonNode v = at(tree, e.getPath());
-            throw new CliException(source + ": key '" + key + "': " + expected(key) + ", got "
-                    + (v == null ? "?" : v.isTextual() ? "\"" + v.asText() + "\"" : v.toString()));
-        } catch (JacksonException e) {
-            throw new CliException(source + ": " + e.getOriginalMessage());
-        }
+        TrainConfig c = Reader.READER.parse(yaml, source);
         c.validate(source);
         return c;
     }
@@ -271,75 +227,7 @@ public final class TrainConfig {
         };
     }
 
-    /**
-     * The known key closest to an unknown one: the same leaf name in another section, else the key with the least
-     * edit distance of its leaf name (at most a third of the name's length, at least 2), same section first.
-     */
     static String closestKey(String unknown) {
-        int dot = unknown.lastIndexOf('.');
-        String section = dot < 0 ? "" : unknown.substring(0, dot);
-        String leaf = normalise(unknown.substring(dot + 1));
-        String best = null;
-        int bestScore = Integer.MAX_VALUE;
-        for (String k : KEYS) {
-            int kd = k.lastIndexOf('.');
-            String kSection = kd < 0 ? "" : k.substring(0, kd);
-            int d = distance(leaf, normalise(k.substring(kd + 1)));
-            int score = 2 * d + (kSection.equals(section) ? 0 : 1);
-            if (d <= Math.max(2, leaf.length() / 3) && score < bestScore) {
-                best = k;
-                bestScore = score;
-            }
-        }
-        return best;
-    }
-
-    private static String normalise(String s) {
-        return s.toLowerCase(Locale.ROOT).replace('-', '_');
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
-
-    private static String dotted(List<JsonMappingException.Reference> path) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : path) {
-            if (r.getFieldName() != null) {
-                if (sb.length() > 0) {
-                    sb.append('.');
-                }
-                sb.append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                sb.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return sb.toString();
-    }
-
-    private static JsonNode at(JsonNode root, List<JsonMappingException.Reference> path) {
-        JsonNode n = root;
-        for (JsonMappingException.Reference r : path) {
-            if (n == null) {
-                return null;
-            }
-            n = r.getFieldName() != null ? n.get(r.getFieldName()) : r.getIndex() >= 0 ? n.get(r.getIndex()) : n;
-        }
-        return n;
+        return Reader.READER.closestKey(unknown);
     }
 }
