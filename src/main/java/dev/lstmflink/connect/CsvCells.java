@@ -10,9 +10,18 @@ import java.util.List;
  * columns silently: a quote inside an unquoted cell, text after a closing quote, an unterminated quote or a line
  * break outside quotes are {@link DeadLetter#BAD_CSV}.
  */
-final class CsvCells {
+public final class CsvCells {
 
     private CsvCells() {}
+
+    /** The cells of {@code line} (a line terminator is dropped), or null when it is not valid CSV. */
+    public static List<String> splitOrNull(String line) {
+        try {
+            return line == null ? null : split(stripLineEnd(line));
+        } catch (BadRecord e) {
+            return null;
+        }
+    }
 
     /** The cells of {@code line} (which has no line terminator; a byte-order mark is dropped). */
     static List<String> split(String line) throws BadRecord {

@@ -29,25 +29,25 @@ public record KafkaSettings(
         int partitions, Map<String, String> clientProperties) implements Serializable {
 
     public KafkaSettings {
-        requireText("kafka.bootstrap-servers", bootstrapServers);
-        requireText("kafka.input-topic", inputTopic);
-        requireText("kafka.output-topic", outputTopic);
-        requireText("kafka.dead-letter-topic", deadLetterTopic);
-        requireText("kafka.group-id", groupId);
+        requireText("kafka.bootstrap_servers", bootstrapServers);
+        requireText("kafka.input_topic", inputTopic);
+        requireText("kafka.output_topic", outputTopic);
+        requireText("kafka.dead_letter_topic", deadLetterTopic);
+        requireText("kafka.group_id", groupId);
         if (!"earliest".equals(startingOffsets) && !"latest".equals(startingOffsets)
                 && !"committed".equals(startingOffsets)) {
             throw new IllegalArgumentException(
-                    "kafka.starting-offsets must be earliest, latest or committed, got " + startingOffsets);
+                    "kafka.starting_offsets must be earliest, latest or committed, got " + startingOffsets);
         }
         if (exactlyOnce) {
-            requireText("kafka.transactional-id-prefix", transactionalIdPrefix);
+            requireText("kafka.transactional_id_prefix", transactionalIdPrefix);
         }
         if (partitions < 1) {
             throw new IllegalArgumentException("kafka.partitions must be >= 1, got " + partitions);
         }
         if (inputTopic.equals(outputTopic) || inputTopic.equals(deadLetterTopic)
                 || outputTopic.equals(deadLetterTopic)) {
-            throw new IllegalArgumentException("kafka.input-topic, output-topic and dead-letter-topic must differ, got "
+            throw new IllegalArgumentException("kafka.input_topic, output_topic and dead_letter_topic must differ, got "
                     + inputTopic + ", " + outputTopic + ", " + deadLetterTopic);
         }
         clientProperties = clientProperties == null ? Map.of() : Map.copyOf(new TreeMap<>(clientProperties));

@@ -8,15 +8,15 @@ import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.core.nn.LstmStepper;
 import dev.lstmflink.flink.KeyState;
-import dev.lstmflink.flink.KeyStateSerializer;
 import dev.lstmflink.flink.LstmStreams;
 import dev.lstmflink.flink.RejectedEvent;
 import dev.lstmflink.flink.SensorEvent;
 import dev.lstmflink.train.data.Normalization;
+import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -40,11 +40,24 @@ import org.apache.flink.util.Collector;
  *
  * <p>State per key, all Flink keyed state: {@code lstm-state} ({@link KeyState}: h, c, step count, last event time),
  * {@code prediction} (x̂ for the next event, normalised, k floats) and {@code scoring} ({@link ScoringState}, 72 + 4·W
- * bytes, by {@link ScoringStateSerializer}).
+ * bytes, by {@link ScoringStateSerializer}); in event-time mode also {@code detect-buffer} (the events waiting for the
+ * watermark) and their timers.
  *
- * <p>Events are processed in arrival order (processing time). Event-time ordering (buffer until the watermark,
- * allowed lateness, idle expiry) is what {@code LstmKeyedLogic} does for the plain LSTM operator and can be reused here
- * later; so can its state TTL.
+ * <p>Order ({@link DetectOptions#eventTime}): in processing-time mode events are scored on arrival. In event-time mode
+ * each key's events wait in keyed state until the watermark passes them and are scored in timestamp order, ties in
+ * arrival order ({@link EventTimeBuffer}); an event more than the allowed lateness behind the watermark goes to
+ * {@link LstmStreams#REJECTED} with reason {@link RejectedEvent#LATE} and changes nothing; one at or behind the watermark
+ * but within the allowed lateness is scored at once, after what its key has already scored.
+ *
+ * <p>Idle expiry ({@link DetectOptions#idleTimeout} &gt; 0): a key that had no event for the timeout starts again as a
+ * new key (no prediction on its next event, an empty error history). Processing time: a {@code StateTtlConfig} on the
+ * three value states (Flink's TTL runs on processing time only). Event time: a key whose next event comes the timeout
+ * or more after its last one starts again, whenever the watermark gets there; and one event-time timer per key, at the
+ * last event time + the timeout rounded up to a second, clears the state of keys that never come back.
+ *
+ * <p>Metrics on the operator's group: counters {@value #METRIC_DETECTIONS}, {@value #METRIC_ANOMALIES} (flagged
+ * detections) and {@value #METRIC_KEYS_STARTED} (first events of keys, including keys restarted after idle expiry; not
+ * {@code reset} events).
  *
  * <p>The model needs a head with k = input_size outputs (it predicts the next step's values); {@link #open} fails
  * with a message naming the model otherwise. The model's bytes travel with the function and are parsed once per task.
@@ -55,6 +68,12 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
     /** The metadata entry with the training data's normalization, {@code {"mean": [...], "std": [...]}}. */
     public static final String NORMALIZATION_KEY = "normalization";
+    /** Counter: detections emitted. */
+    public static final String METRIC_DETECTIONS = "detections";
+    /** Counter: detections flagged as anomalies. */
+    public static final String METRIC_ANOMALIES = "anomalies";
+    /** Counter: keys started, first seen or restarted after idle expiry. */
+    public static final String METRIC_KEYS_STARTED = "keysStarted";
 
     private final ScoringConfig scoringConfig;
     private final DetectOptions options;
@@ -67,9 +86,16 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     private transient Normalization normalization;
     private transient KeyScorer scorer;
     private transient int k;
-    private transient ValueState<KeyState> lstmState;
-    private transient ValueState<float[]> predictionState;
-    private transient ValueState<ScoringState> scoringState;
+    private transient DetectState state;
+    /** Event-time mode only, else null. */
+    private transient EventTimeBuffer buffer;
+    /** Event-time idle timeout in ms; 0 when keys expire by TTL or never. */
+    private transient long expiryMs;
+    /** Keys expire by state TTL (processing-time mode with an idle timeout). */
+    private transient boolean ttl;
+    private transient Counter detections;
+    private transient Counter anomalies;
+    private transient Counter keysStarted;
 
     /**
      * @param scoring     how residuals become scores and flags
@@ -123,12 +149,15 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         this.normalization = n;
         this.k = inputSize;
         this.scorer = new KeyScorer(scoringConfig);
-        this.lstmState = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("lstm-state", KeyStateSerializer.INSTANCE));
-        this.predictionState = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("prediction", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO));
-        this.scoringState = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("scoring", ScoringStateSerializer.INSTANCE));
+        boolean idle = !options.idleTimeout().isZero();
+        this.ttl = idle && !options.eventTime();
+        this.state = new DetectState(getRuntimeContext(), ttl ? options.idleTimeout() : Duration.ZERO);
+        this.buffer = options.eventTime() ? new EventTimeBuffer(getRuntimeContext(), options.allowedLateness()) : null;
+        this.expiryMs = idle && options.eventTime() ? options.idleTimeout().toMillis() : 0;
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        this.detections = metrics.counter(METRIC_DETECTIONS);
+        this.anomalies = metrics.counter(METRIC_ANOMALIES);
+        this.keysStarted = metrics.counter(METRIC_KEYS_STARTED);
     }
 
     /** The model's version, as carried by every {@link Detection}; valid after {@link #open}. */
@@ -138,29 +167,86 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
     @Override
     public void processElement(SensorEvent e, Context ctx, Collector<Detection> out) throws Exception {
-        String invalid = e.invalidReason(k);
-        float[] xn = null;
-        if (invalid == null) {
-            xn = e.values.clone();
-            if (normalization != null) {
-                normalization.apply(xn);
-                for (int i = 0; i < k; i++) {
-                    if (!Float.isFinite(xn[i])) {
-                        invalid = "values[" + i + "] = " + e.values[i] + " normalises to " + xn[i];
-                        break;
-                    }
-                }
-            }
-        }
-        if (invalid != null) {
-            ctx.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.INVALID, invalid));
+        float[] xn = normalised(e, ctx);
+        if (xn == null) {
             return;
         }
-        String key = ctx.getCurrentKey();
-        KeyState s = lstmState.value();
-        float[] predicted = predictionState.value();
-        if (s == null || e.reset) {
-            s = new KeyState(0, Long.MIN_VALUE, stepper.newState());
+        if (buffer != null) {
+            String late = buffer.lateness(e, ctx.timerService().currentWatermark());
+            if (late != null) {
+                ctx.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.LATE, late));
+                return;
+            }
+            if (buffer.hold(e, ctx.timerService())) {
+                return;
+            }
+        }
+        score(e, xn, ctx.getCurrentKey(), ctx.timerService(), out);
+    }
+
+    /** Event time only: the watermark passed buffered events, or a key's idle-expiry time. */
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<Detection> out) throws Exception {
+        for (SensorEvent e : buffer.release(time)) {
+            float[] xn = normalised(e, ctx);   // checked on arrival; again in case a restore brought another model
+            if (xn != null) {
+                score(e, xn, ctx.getCurrentKey(), ctx.timerService(), out);
+            }
+        }
+        if (expiryMs > 0 && EventTimeBuffer.isExpiryTime(time)) {
+            KeyState s = state.lstm.value();
+            if (s != null && s.lastTs + expiryMs <= time) {
+                state.clear();   // its buffered events, if any, are later than time: they will start it again
+            }
+        }
+    }
+
+    /**
+     * x_norm of a valid event, a new array; null when the event is invalid, after sending it to {@link
+     * LstmStreams#REJECTED}.
+     */
+    private float[] normalised(SensorEvent e, Context ctx) {
+        String invalid = e.invalidReason(k);
+        if (invalid == null) {
+            float[] xn = e.values.clone();
+            if (normalization == null) {
+                return xn;
+            }
+            normalization.apply(xn);
+            for (int i = 0; i < k; i++) {
+                if (!Float.isFinite(xn[i])) {
+                    invalid = "values[" + i + "] = " + e.values[i] + " normalises to " + xn[i];
+                    break;
+                }
+            }
+            if (invalid == null) {
+                return xn;
+            }
+        }
+        ctx.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.INVALID, invalid));
+        return null;
+    }
+
+    /** Scores one event against the key's prediction, steps the LSTM, stores the next prediction, emits a Detection. */
+    private void score(SensorEvent e, float[] xn, String key, TimerService timers, Collector<Detection> out)
+            throws Exception {
+        KeyState s = state.lstm.value();
+        float[] predicted = state.prediction.value();
+        long previousTs = s == null ? Long.MIN_VALUE : s.lastTs;
+        // Event time: the key is idle when the gap in event time reached the timeout, fired expiry timer or not.
+        boolean started = s == null || (expiryMs > 0 && s.lastTs + expiryMs <= e.ts);
+        if (started) {
+            keysStarted.inc();
+            state.scoring.clear();   // event time: the expiry timer may not have fired yet
+        } else if (e.reset && ttl) {
+            // A reset event writes no scoring state: rewrite it so that it expires together with the LSTM state.
+            ScoringState kept = state.scoring.value();
+            if (kept != null) {
+                state.scoring.update(kept);
+            }
+        }
+        if (started || e.reset) {
+            s = new KeyState(0, previousTs, stepper.newState());
             predicted = null;
         } else if (s.hc.length != stepper.stateSize()) {
             throw new IllegalStateException("key " + key + " has an LSTM state of " + s.hc.length + " values, model "
@@ -173,21 +259,24 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
         KeyScorer.Result r = null;
         if (predicted != null) {
-            ScoringState sc = scoringState.value();
+            ScoringState sc = state.scoring.value();
             if (sc == null || sc.window().length != scoringConfig.window()) {
                 sc = scorer.newState();   // new key, or a restore with another window size: start its history again
             }
             r = scorer.score(xn, predicted, sc);
-            scoringState.update(sc);
+            state.scoring.update(sc);
         }
 
         stepper.step(xn, 0, s.hc);
         s.step++;
         s.lastTs = Math.max(s.lastTs, e.ts);
-        lstmState.update(s);
+        state.lstm.update(s);
         float[] next = new float[k];
         head.apply(s.hc, stepper.outputOffset(), next, 0);
-        predictionState.update(next);
+        state.prediction.update(next);
+        if (expiryMs > 0) {
+            buffer.moveExpiryTimer(timers, previousTs, s.lastTs, expiryMs);
+        }
 
         float[] predictionRaw = null;
         if (predicted != null) {
@@ -196,8 +285,13 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
                 normalization.invert(predictionRaw);
             }
         }
+        boolean anomaly = r != null && r.anomaly();
         out.collect(new Detection(key, e.ts, e.values.clone(), predictionRaw,
                 r == null ? Double.NaN : r.residual(), r == null ? Double.NaN : r.score(),
-                r == null ? Double.NaN : r.threshold(), r != null && r.anomaly(), s.step, model.version()));
+                r == null ? Double.NaN : r.threshold(), anomaly, s.step, model.version()));
+        detections.inc();
+        if (anomaly) {
+            anomalies.inc();
+        }
     }
 }

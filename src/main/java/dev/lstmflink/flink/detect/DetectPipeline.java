@@ -50,8 +50,11 @@ public final class DetectPipeline {
      */
     public static Outputs build(DataStream<RawRecord> raw, RecordParser parser, ScoringConfig scoring,
             DetectOptions options, Duration outOfOrderness, byte[] modelBytes, String modelName) {
+        // At the source's parallelism, so parsing chains to the source and each source split (Kafka partition, file)
+        // keeps its order up to the keyBy: per-key order is what the processing-time mode scores in.
         SingleOutputStreamOperator<SensorEvent> parsed = raw
                 .process(ParseFunction.ofRecords(parser))
+                .setParallelism(raw.getParallelism())
                 .uid(PARSE_UID)
                 .name("parse");
         DataStream<SensorEvent> events = parsed;
@@ -61,6 +64,7 @@ public final class DetectPipeline {
                     .withTimestampAssigner((e, previous) -> e.ts)
                     // a source partition that goes quiet must not hold every key's scoring back
                     .withIdleness(Duration.ofSeconds(30)))
+                    .setParallelism(raw.getParallelism())
                     .name("watermarks from ts");
         }
         SingleOutputStreamOperator<Detection> detected = DetectStreams.detect(

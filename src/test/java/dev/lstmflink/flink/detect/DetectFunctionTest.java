@@ -96,8 +96,13 @@ class DetectFunctionTest {
 
     static KeyedOneInputStreamOperatorTestHarness<String, SensorEvent, Detection> create(
             ScoringConfig scoring, byte[] model, Backend backend) throws Exception {
+        return create(scoring, DetectOptions.processingTime(), model, backend);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, SensorEvent, Detection> create(
+            ScoringConfig scoring, DetectOptions options, byte[] model, Backend backend) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<String, SensorEvent, Detection>(
-                new KeyedProcessOperator<>(new DetectFunction(scoring, DetectOptions.processingTime(), model, "test-model")),
+                new KeyedProcessOperator<>(new DetectFunction(scoring, options, model, "test-model")),
                 DetectStreams::keyOf, Types.STRING, 128, 1, 0);
         if (backend == Backend.ROCKSDB) {
             h.setStateBackend(new EmbeddedRocksDBStateBackend());

@@ -1,0 +1,494 @@
+package dev.lstmflink.connect.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.lstmflink.anomaly.ScoringConfig;
+import dev.lstmflink.connect.DeadLetter;
+import dev.lstmflink.connect.DeadLetterJson;
+import dev.lstmflink.connect.JsonRecordParser;
+import dev.lstmflink.connect.RawRecord;
+import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.flink.detect.DetectOptions;
+import dev.lstmflink.flink.detect.DetectPipeline;
+import dev.lstmflink.flink.detect.Detection;
+import dev.lstmflink.flink.detect.DetectionJson;
+import dev.lstmflink.flink.detect.RunCounts;
+import dev.lstmflink.testutil.TestModels;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Time;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The detection job end to end over a real Kafka broker (KRaft, in this JVM, as {@code jobs/kafka-local} configures
+ * it) and a Flink MiniCluster, exactly-once, checkpoints every {@value #CHECKPOINT_MS} ms.
+ *
+ * <p>{@value #RECORDS} input records: {@value #KEYS} sensors' JSON events (each sensor's events under its key, so in
+ * one partition and in order) with {@value #MALFORMED} malformed records of {@value #KINDS} kinds mixed in, one every
+ * {@value #EVERY} records. The job reads them with a bounded {@link KafkaIo#sourceBuilder} (up to the end offsets at
+ * start, then it finishes by itself) and writes with {@link KafkaIo#detectionSink} and {@link KafkaIo#deadLetterSink};
+ * the topics are read back with {@code read_committed}, so only what the job committed counts.
+ *
+ * <p>Checked: every valid event has exactly one detection, in order per key; every malformed record has exactly one
+ * dead letter with the reason it deserves and its topic, partition and offset; the run's counts balance; and the same
+ * events replayed as file lines through the same pipeline give the same detections, so Kafka changes nothing. Also
+ * {@link Topics#ensure}: missing topics named, created on request, an unreachable broker reported.
+ */
+class KafkaDetectITCase {
+
+    static final int KEYS = 50;
+    static final int RECORDS = 100_000;
+    static final int EVERY = 100;
+    static final int MALFORMED = RECORDS / EVERY;
+    static final int VALID = RECORDS - MALFORMED;
+    static final int STEPS = VALID / KEYS;
+    static final int PARTITIONS = 4;
+    static final int MAX_BYTES = 1024;
+    static final long CHECKPOINT_MS = 500;
+    static final long T0 = 1_700_000_000_000L;
+    static final String IN = "sensors";
+    static final String OUT = "detections";
+    static final String DLQ = "dead-letters";
+
+    static final byte[] MODEL = TestModels.withHead(LstmConfig.of(1, 8), 1, 11);
+    /** A small window and warm-up: each key's 1,980 events get past them and are flagged by a dynamic threshold. */
+    static final ScoringConfig SCORING = ScoringConfig.dynamic().withWindow(50).withWarmup(20).withRecomputeEvery(10);
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static Broker broker;
+    static KafkaRun run;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = Broker.start(Files.createTempDirectory("kafka-detect-it"));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) {
+            broker.stop();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @Test
+    void everyRecordIsScoredOrDeadLetteredExactlyOnceAndTheCountsBalance() throws Exception {
+        KafkaRun r = kafkaRun();
+
+        RunCounts c = r.counts;
+        assertEquals(RECORDS, c.received(), c.summary());
+        assertEquals(VALID, c.scored(), c.summary());
+        assertEquals(MALFORMED, c.deadLettered(), c.summary());
+        assertEquals(0, c.late(), c.summary());
+        assertTrue(c.balances(), c.summary());
+        Map<String, Long> expectedByReason = new TreeMap<>();
+        r.expectedDeadLetters.values().forEach(reason -> expectedByReason.merge(reason, 1L, Long::sum));
+        assertEquals(expectedByReason, new TreeMap<>(c.deadLetters().byReason()));
+
+        // detections: one per valid event, matched by key and ts, with the event's values, in order per key
+        assertEquals(VALID, r.detectionRecords.size(), "detection records committed to " + OUT);
+        Map<String, Set<Integer>> partitionsOfKey = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> rec : r.detectionRecords) {
+            Detection d = DetectionJson.fromJson(rec.value());
+            assertEquals(d.key, new String(rec.key(), StandardCharsets.UTF_8), "the record key is the sensor key");
+            partitionsOfKey.computeIfAbsent(d.key, k -> new HashSet<>()).add(rec.partition());
+        }
+        partitionsOfKey.forEach((k, p) -> assertEquals(1, p.size(), k + "'s detections are in partitions " + p));
+        assertEquals(KEYS, r.detections.size());
+        for (int key = 0; key < KEYS; key++) {
+            Map<Long, Detection> ofKey = r.detections.get("k" + key);
+            assertNotNull(ofKey, "no detection for k" + key);
+            assertEquals(STEPS, ofKey.size(), "k" + key + ": one detection per event");
+            for (int step = 0; step < STEPS; step++) {
+                Detection d = ofKey.get(T0 + 1000L * step);
+                assertNotNull(d, "k" + key + " step " + step);
+                float want = (float) Double.parseDouble(valueText(key, step));
+                assertEquals(want, d.values[0], "k" + key + " step " + step + ": " + d);
+                assertEquals(step + 1, d.step, "k" + key + "'s events were scored out of order: " + d);
+            }
+        }
+        long anomalies = r.detections.values().stream().flatMap(m -> m.values().stream()).filter(d -> d.anomaly).count();
+        assertTrue(anomalies > 0, "the spikes are flagged somewhere (else the comparisons below check little)");
+
+        // dead letters: one per malformed record, with its reason and origin
+        assertEquals(MALFORMED, r.deadLetterRecords.size(), "dead-letter records committed to " + DLQ);
+        Map<String, String> got = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> rec : r.deadLetterRecords) {
+            DeadLetter d = DeadLetterJson.fromJson(rec.value());
+            assertEquals(IN, d.source, d.toString());
+            String at = d.partition + "@" + d.offset;
+            assertNull(got.put(at, d.reason), "two dead letters for " + at + ": " + d);
+            assertEquals(IN + "-" + d.partition, new String(rec.key(), StandardCharsets.UTF_8), "dead letter key");
+            assertTrue(d.detail != null && !d.detail.isBlank(), d.toString());
+        }
+        assertEquals(r.expectedDeadLetters, got, "dead letters by partition@offset");
+    }
+
+    @Test
+    void kafkaGivesTheSameDetectionsAsAReplayOfTheSameEventsFromAFile() throws Exception {
+        KafkaRun r = kafkaRun();
+
+        List<RawRecord> lines = new ArrayList<>(VALID);
+        for (int v = 0; v < VALID; v++) {
+            lines.add(RawRecord.line("replay.jsonl", v + 1, eventJson(v % KEYS, v / KEYS)));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        DataStream<RawRecord> raw = env.fromData(lines);
+        DetectPipeline.Outputs out = DetectPipeline.build(raw, new JsonRecordParser(1, MAX_BYTES), SCORING,
+                DetectOptions.processingTime(), Duration.ZERO, MODEL, "test-model");
+        long start = System.nanoTime();
+        int n = 0;
+        try (CloseableIterator<Detection> it = out.detections().executeAndCollect("file replay")) {
+            while (it.hasNext()) {
+                Detection fromFile = it.next();
+                n++;
+                Map<Long, Detection> ofKey = r.detections.get(fromFile.key);
+                Detection fromKafka = ofKey == null ? null : ofKey.get(fromFile.ts);
+                // all ten fields, step and model version too
+                assertEquals(fromFile, fromKafka, "key " + fromFile.key + " ts " + fromFile.ts);
+            }
+        }
+        System.out.printf("file replay: %,d detections in %d ms%n", n, (System.nanoTime() - start) / 1_000_000);
+        assertEquals(VALID, n);
+    }
+
+    @Test
+    void topicsEnsureNamesMissingTopicsCreatesThemOnRequestAndReportsAnUnreachableBroker() throws Exception {
+        KafkaSettings strict = settings("t-in", "t-out", "t-dlq", false, 3);
+        String message = assertThrows(IllegalArgumentException.class, () -> Topics.ensure(strict)).getMessage();
+        for (String s : List.of("\"t-in\" (kafka.input_topic)", "\"t-out\" (kafka.output_topic)",
+                "\"t-dlq\" (kafka.dead_letter_topic)", broker.bootstrap)) {
+            assertTrue(message.contains(s), "message names " + s + ": " + message);
+        }
+
+        KafkaSettings creating = settings("t-in", "t-out", "t-dlq", true, 3);
+        assertEquals(List.of("t-in", "t-out", "t-dlq"), Topics.ensure(creating));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap))) {
+            Map<String, TopicDescription> d = admin.describeTopics(List.of("t-in", "t-out", "t-dlq"))
+                    .allTopicNames().get(30, TimeUnit.SECONDS);
+            d.values().forEach(t -> {
+                assertEquals(3, t.partitions().size(), t.toString());
+                assertEquals(1, t.partitions().get(0).replicas().size(), "one broker: replication factor 1");
+            });
+        }
+        assertEquals(List.of(), Topics.ensure(creating), "nothing left to create");
+        assertEquals(List.of(), Topics.ensure(strict), "all there now");
+
+        // one of three missing: only that one is named
+        KafkaSettings oneMissing = settings("t-in", "t-out", "t-dlq-2", false, 3);
+        String one = assertThrows(IllegalArgumentException.class, () -> Topics.ensure(oneMissing)).getMessage();
+        assertTrue(one.contains("topic at") && one.contains("\"t-dlq-2\"") && !one.contains("\"t-in\""), one);
+
+        // nobody listens on this port
+        KafkaSettings nowhere = new KafkaSettings("127.0.0.1:" + freePort(), "a", "b", "c", "g", "earliest", false,
+                null, true, 1, Map.of());
+        String unreachable = assertThrows(IllegalStateException.class,
+                () -> Topics.ensure(nowhere, Duration.ofSeconds(2))).getMessage();
+        assertTrue(unreachable.contains(nowhere.bootstrapServers()), unreachable);
+    }
+
+    @Test
+    void clientPropertiesThatContradictTheSettingsAreRefused() {
+        KafkaSettings s = new KafkaSettings(broker.bootstrap, IN, OUT, DLQ, "g", "earliest", false, null, false, 1,
+                Map.of("group.id", "other"));
+        String m = assertThrows(IllegalArgumentException.class, () -> KafkaIo.source(s)).getMessage();
+        assertTrue(m.contains("group.id") && m.contains("kafka.group_id"), m);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** What the Kafka job produced, read once and shared by the tests. */
+    record KafkaRun(RunCounts counts, Map<String, Map<Long, Detection>> detections,
+            List<ConsumerRecord<byte[], byte[]>> detectionRecords, List<ConsumerRecord<byte[], byte[]>> deadLetterRecords,
+            Map<String, String> expectedDeadLetters) {}
+
+    static synchronized KafkaRun kafkaRun() throws Exception {
+        if (run != null) {
+            return run;
+        }
+        KafkaSettings s = settings(IN, OUT, DLQ, true, PARTITIONS);
+        Topics.ensure(s);
+
+        long t = System.nanoTime();
+        Map<String, String> expectedDeadLetters = produce();
+        System.out.printf("produced %,d records in %d ms%n", RECORDS, (System.nanoTime() - t) / 1_000_000);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(CHECKPOINT_MS);
+        DataStream<RawRecord> raw = env.fromSource(
+                KafkaIo.sourceBuilder(s).setBounded(OffsetsInitializer.latest()).build(),
+                WatermarkStrategy.noWatermarks(), "kafka " + IN);
+        DetectPipeline.Outputs out = DetectPipeline.build(raw, new JsonRecordParser(1, MAX_BYTES), SCORING,
+                DetectOptions.processingTime(), Duration.ZERO, MODEL, "test-model");
+        out.detections().sinkTo(KafkaIo.detectionSink(s)).name("kafka " + OUT);
+        out.deadLetters().sinkTo(KafkaIo.deadLetterSink(s)).name("kafka " + DLQ);
+        t = System.nanoTime();
+        JobExecutionResult result = env.execute("kafka detect it");
+        System.out.printf("Kafka job: %d ms; %s%n", (System.nanoTime() - t) / 1_000_000,
+                RunCounts.of(result).summary());
+
+        List<ConsumerRecord<byte[], byte[]>> detectionRecords = readCommitted(OUT);
+        Map<String, Map<Long, Detection>> detections = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> rec : detectionRecords) {
+            Detection d = DetectionJson.fromJson(rec.value());
+            Detection before = detections.computeIfAbsent(d.key, k -> new HashMap<>()).put(d.ts, d);
+            assertNull(before, "two detections for " + d.key + " at " + d.ts + ": " + before + " and " + d);
+        }
+        run = new KafkaRun(RunCounts.of(result), detections, detectionRecords, readCommitted(DLQ),
+                expectedDeadLetters);
+        return run;
+    }
+
+    static KafkaSettings settings(String in, String out, String dlq, boolean create, int partitions) {
+        return new KafkaSettings(broker.bootstrap, in, out, dlq, "kafka-detect-it", "earliest", true,
+                "kafka-detect-it", create, partitions, Map.of());
+    }
+
+    // ---- the input ------------------------------------------------------------------------------------------------
+
+    /** Value of sensor {@code key} at {@code step}: a sine with a little noise and, now and then, a spike. */
+    static String valueText(int key, int step) {
+        double noise = Math.floorMod((key * 7919L + step) * 2_654_435_761L, 1000) / 1000.0 - 0.5;
+        double x = Math.sin(0.07 * step + key) + 0.05 * noise;
+        if (step % 400 == 300 + key % 50) {
+            x += 4;
+        }
+        return String.format(Locale.ROOT, "%.4f", x);
+    }
+
+    static String eventJson(int key, int step) {
+        return "{\"key\":\"k" + key + "\",\"ts\":" + (T0 + 1000L * step) + ",\"values\":[" + valueText(key, step) + "]}";
+    }
+
+    static final int KINDS = 17;
+
+    /** Malformed record of kind {@code kind}: its bytes (null: a tombstone) and the dead-letter reason it deserves. */
+    static Map.Entry<byte[], String> malformed(int kind) {
+        String ts = String.valueOf(T0);
+        String text = switch (kind) {
+            case 0 -> "{\"key\":\"k1\",\"ts\":17000";
+            case 1 -> "not json at all";
+            case 2 -> "{\"ts\":" + ts + ",\"values\":[0.5]}";
+            case 3 -> "{\"key\":\"k3\",\"values\":[0.5]}";
+            case 4 -> "{\"key\":\"k4\",\"ts\":\"yesterday\",\"values\":[0.5]}";
+            case 5 -> "{\"key\":\"k5\",\"ts\":" + ts + ",\"values\":[0.5,0.25]}";
+            case 6 -> "{\"key\":\"k6\",\"ts\":" + ts + ",\"values\":[NaN]}";
+            case 7 -> "{\"key\":\"k7\",\"ts\":" + ts + ",\"values\":[Infinity]}";
+            case 8 -> "{\"key\":\"k8\",\"ts\":" + ts + ",\"values\":[\"Infinity\"]}";
+            case 9 -> "{\"key\":\"k9\",\"ts\":" + ts + ",\"values\":[1e39]}";
+            case 10 -> "{\"key\":\"k10\",\"ts\":" + ts + ",\"values\":[0.5],\"pad\":\"" + "x".repeat(MAX_BYTES) + "\"}";
+            case 11 -> null; // not UTF-8, below
+            case 12 -> null; // tombstone
+            case 13 -> "";
+            case 14 -> "{\"key\":17,\"ts\":" + ts + ",\"values\":[0.5]}";
+            case 15 -> "{\"key\":\"k15\",\"ts\":" + ts + ",\"values\":[0.5],\"key\":\"k16\"}";
+            case 16 -> "{\"key\":\"k16\",\"ts\":" + ts + "}";
+            default -> throw new IllegalArgumentException("kind " + kind);
+        };
+        String reason = switch (kind) {
+            case 0, 1 -> DeadLetter.NOT_JSON;
+            case 2 -> DeadLetter.MISSING_KEY;
+            case 3 -> DeadLetter.MISSING_TS;
+            case 4 -> DeadLetter.BAD_TS;
+            case 5 -> DeadLetter.WRONG_VALUE_COUNT;
+            case 6, 7, 9 -> DeadLetter.NON_FINITE_VALUE;
+            case 8 -> DeadLetter.BAD_VALUE;
+            case 10 -> DeadLetter.TOO_LARGE;
+            case 11 -> DeadLetter.NOT_UTF8;
+            case 12, 13 -> DeadLetter.EMPTY;
+            case 14 -> DeadLetter.BAD_KEY;
+            case 15 -> DeadLetter.DUPLICATE_FIELD;
+            case 16 -> DeadLetter.MISSING_VALUES;
+            default -> throw new IllegalArgumentException("kind " + kind);
+        };
+        byte[] bytes = kind == 11 ? new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}
+                : text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+        return new java.util.AbstractMap.SimpleImmutableEntry<>(bytes, reason);
+    }
+
+    /**
+     * Writes the input: record {@code i} is malformed when {@code i % EVERY == EVERY / 2} (to partition
+     * {@code (i / EVERY) % PARTITIONS}, kinds in turn), otherwise the next valid event, sensors interleaved step by
+     * step, keyed by sensor.
+     *
+     * @return the reason each malformed record deserves, by {@code partition@offset}
+     */
+    static Map<String, String> produce() throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        Map<Future<RecordMetadata>, String> bad = new HashMap<>();
+        List<Future<RecordMetadata>> all = new ArrayList<>(RECORDS);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            int v = 0;
+            for (int i = 0; i < RECORDS; i++) {
+                Future<RecordMetadata> f;
+                if (i % EVERY == EVERY / 2) {
+                    Map.Entry<byte[], String> m = malformed((i / EVERY) % KINDS);
+                    f = producer.send(new ProducerRecord<>(IN, (i / EVERY) % PARTITIONS, null, m.getKey()));
+                    bad.put(f, m.getValue());
+                } else {
+                    int key = v % KEYS;
+                    byte[] value = eventJson(key, v / KEYS).getBytes(StandardCharsets.UTF_8);
+                    f = producer.send(new ProducerRecord<>(IN, ("k" + key).getBytes(StandardCharsets.UTF_8), value));
+                    v++;
+                }
+                all.add(f);
+            }
+            producer.flush();
+            assertEquals(VALID, v);
+        }
+        for (Future<RecordMetadata> f : all) {
+            f.get(); // every send succeeded
+        }
+        Map<String, String> expected = new HashMap<>();
+        for (Map.Entry<Future<RecordMetadata>, String> e : bad.entrySet()) {
+            RecordMetadata m = e.getKey().get();
+            expected.put(m.partition() + "@" + m.offset(), e.getValue());
+        }
+        assertEquals(MALFORMED, expected.size());
+        return expected;
+    }
+
+    // ---- reading back ---------------------------------------------------------------------------------------------
+
+    /** Every committed record of {@code topic}, all partitions, read up to the end offsets (the last stable ones). */
+    static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> tps = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition()))
+                    .sorted(Comparator.comparingInt(TopicPartition::partition))
+                    .toList();
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = c.endOffsets(tps);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a guard against a hang, not a measure
+            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    fail("reading " + topic + " did not reach the end offsets " + end + " (" + out.size() + " read)");
+                }
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    // ---- the broker -----------------------------------------------------------------------------------------------
+
+    /**
+     * One KRaft node (broker and controller) in this JVM, configured by {@link KafkaLocal#serverProperties} with topic
+     * auto-creation off (a sink must not create its topic behind {@link Topics#ensure}'s back).
+     */
+    static final class Broker {
+
+        final KafkaRaftServer server;
+        final String bootstrap;
+
+        private Broker(KafkaRaftServer server, String bootstrap) {
+            this.server = server;
+            this.bootstrap = bootstrap;
+        }
+
+        static Broker start(Path dir) throws Exception {
+            int port = freePort();
+            int controllerPort = freePort();
+            Properties props = KafkaLocal.serverProperties(port, controllerPort, dir.resolve("data"));
+            props.setProperty("auto.create.topics.enable", "false");
+            Path propsFile = dir.resolve("server.properties");
+            try (Writer w = Files.newBufferedWriter(propsFile, StandardCharsets.UTF_8)) {
+                props.store(w, null);
+            }
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+                    propsFile.toString(), "--standalone"}, new PrintStream(log, true, StandardCharsets.UTF_8));
+            assertEquals(0, rc, "kafka-storage format: " + log.toString(StandardCharsets.UTF_8));
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
+            server.startup();
+            String bootstrap = "127.0.0.1:" + port;
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                assertTrue(!admin.describeCluster().nodes().get(60, TimeUnit.SECONDS).isEmpty(), "no broker listed");
+            }
+            return new Broker(server, bootstrap);
+        }
+
+        void stop() {
+            server.shutdown();
+            server.awaitShutdown();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
