@@ -201,6 +201,8 @@ public final class DetectConfig {
         return c;
     }
 
+    private static final String PROPERTIES_PREFIX = "kafka.properties.";
+
     private static String withOverrides(String yaml, String source, List<String> overrides) throws CliException {
         try {
             JsonNode tree = StrictYaml.YAML.readTree(yaml);
@@ -210,8 +212,14 @@ public final class DetectConfig {
                 if (eq <= 0) {
                     throw new CliException("--set " + o + ": expected section.key=value, e.g. scoring.window=500");
                 }
-                String[] path = o.substring(0, eq).trim().split("\\.");
-                JsonNode value = StrictYaml.YAML.readTree(o.substring(eq + 1).isBlank() ? "null" : o.substring(eq + 1));
+                String name = o.substring(0, eq).trim();
+                // Kafka property names have dots of their own: kafka.properties.security.protocol is one property
+                String[] path = name.startsWith(PROPERTIES_PREFIX)
+                        ? new String[] {"kafka", "properties", name.substring(PROPERTIES_PREFIX.length())}
+                        : name.split("\\.");
+                String text = o.substring(eq + 1);
+                JsonNode value = name.startsWith(PROPERTIES_PREFIX) ? StrictYaml.YAML.getNodeFactory().textNode(text)
+                        : StrictYaml.YAML.readTree(text.isBlank() ? "null" : text);
                 ObjectNode at = root;
                 for (int i = 0; i < path.length - 1; i++) {
                     JsonNode next = at.get(path[i]);

@@ -96,12 +96,16 @@ class ReportHtmlTest {
         return s;
     }
 
-    /** 100k one-second events, a spike of 50 that is not flagged, a run of 50 flags in two pixels, a 1-event window. */
+    /**
+     * 100k one-second events, spikes of +50 and then -50 in one pixel (not flagged), a run of 50 flags in two pixels,
+     * a 1-event window.
+     */
     static ReportSeries big() {
         ReportSeries s = new ReportSeries(EVIL, 1);
         Random r = new Random(3);
         for (int i = 0; i < 100_000; i++) {
-            float v = i == 77_777 ? 50f : (float) (Math.sin(i / 500.0) + r.nextGaussian() * 0.05);
+            float v = (float) (Math.sin(i / 500.0) + r.nextGaussian() * 0.05);
+            v = i == 77_777 ? 50f : i == 77_790 ? -50f : v;
             boolean flag = (i >= 10_000 && i < 10_050) || (i % 997 == 0 && i > 0);
             s.add(T0 + i * 1000L, new float[] {v}, new float[] {v + 0.01f}, flag ? 0.995 : r.nextDouble(),
                     i < 2000 ? Double.NaN : 0.3, Math.abs(r.nextGaussian() * 0.1), flag);
@@ -198,16 +202,25 @@ class ReportHtmlTest {
             int pairs = pairs(((Element) lines.item(i)).getAttribute("d")).size();
             assertTrue(pairs <= 2 * ReportHtml.BUCKETS + 2, "at most two points per pixel, got " + pairs);
         }
-        // the unflagged spike of 50 (the rest is within ±1.3) is the only point near the top of the values panel
+        // the unflagged spikes of +50 and -50 (the rest is within ±1.3) share a pixel: min/max keeps both, in order
         String value = text("//div[@id='key-2']//*[@class='panel values']/*[@class='line'][1]/@d");
-        double top = Double.MAX_VALUE;
-        int nearTop = 0;
-        for (double[] p : pairs(value)) {
-            top = Math.min(top, p[1]);
-            nearTop += p[1] < 0.2 * ReportHtml.SIGNAL_H ? 1 : 0;
+        List<double[]> points = pairs(value);
+        assertTrue(points.size() > 1.5 * ReportHtml.BUCKETS, "two points in most pixels, got " + points.size());
+        int top = -1;
+        int bottom = -1;
+        for (int i = 0; i < points.size(); i++) {
+            double y = points.get(i)[1];
+            if (y < 0.2 * ReportHtml.SIGNAL_H) {
+                assertEquals(-1, top, "one point near the top");
+                top = i;
+            }
+            if (y > 0.8 * ReportHtml.SIGNAL_H) {
+                assertEquals(-1, bottom, "one point near the bottom");
+                bottom = i;
+            }
         }
-        assertTrue(top < 0.1 * ReportHtml.SIGNAL_H, "spike kept: highest point at y " + top);
-        assertEquals(1, nearTop);
+        assertTrue(top >= 0 && bottom == top + 1, "+50 then -50, got points " + top + " and " + bottom);
+        assertEquals(points.get(top)[0], points.get(bottom)[0], 0.2, "both in one pixel");
         // the threshold is 0.3 from event 2000 on: a horizontal run collapses to its two ends
         String threshold = text("//div[@id='key-2']//*[@class='panel error']/*[@class='line dash']/@d");
         assertEquals(2, pairs(threshold).size(), threshold);

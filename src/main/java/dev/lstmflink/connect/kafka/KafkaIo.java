@@ -66,10 +66,8 @@ public final class KafkaIo {
      * {@code setBounded(OffsetsInitializer.latest())} to read up to the end offsets found at start and then finish.
      */
     public static KafkaSourceBuilder<RawRecord> sourceBuilder(KafkaSettings s) {
-        Properties props = clientProperties(s);
-        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return KafkaSource.<RawRecord>builder()
-                .setProperties(props)
+                .setProperties(consumerProperties(s))
                 .setBootstrapServers(s.bootstrapServers())
                 .setTopics(s.inputTopic())
                 .setGroupId(s.groupId())
@@ -124,19 +122,34 @@ public final class KafkaIo {
         return props;
     }
 
+    /** What the source's consumers get: the client properties, and {@code read_committed} unless they say otherwise. */
+    static Properties consumerProperties(KafkaSettings s) {
+        Properties props = clientProperties(s);
+        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return props;
+    }
+
+    /**
+     * What the sinks' producers get: the client properties, and for exactly-once a {@code transaction.timeout.ms} of
+     * {@value #DEFAULT_TRANSACTION_TIMEOUT_MS} unless they give one.
+     */
+    static Properties producerProperties(KafkaSettings s) {
+        Properties props = clientProperties(s);
+        if (s.exactlyOnce()) {
+            props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(DEFAULT_TRANSACTION_TIMEOUT_MS));
+        }
+        return props;
+    }
+
     private static <T> KafkaSink<T> sink(KafkaSettings s, KafkaRecordSerializationSchema<T> serializer,
             String transactionalIdPrefix) {
-        Properties props = clientProperties(s);
         var b = KafkaSink.<T>builder()
-                .setKafkaProducerConfig(props)
+                .setKafkaProducerConfig(producerProperties(s))
                 .setBootstrapServers(s.bootstrapServers())
                 .setRecordSerializer(serializer);
         if (s.exactlyOnce()) {
             b.setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                    .setTransactionalIdPrefix(transactionalIdPrefix)
-                    .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                            props.getProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-                                    String.valueOf(DEFAULT_TRANSACTION_TIMEOUT_MS)));
+                    .setTransactionalIdPrefix(transactionalIdPrefix);
         } else {
             b.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
         }

@@ -29,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +41,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -109,18 +111,30 @@ class KafkaDetectITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
+    static Path brokerDir;
     static Broker broker;
     static KafkaRun run;
+    static Throwable runFailure;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        broker = Broker.start(Files.createTempDirectory("kafka-detect-it"));
+        long t = System.nanoTime();
+        brokerDir = Files.createTempDirectory("kafka-detect-it");
+        broker = Broker.start(brokerDir);
+        System.out.printf("broker ready in %d ms%n", (System.nanoTime() - t) / 1_000_000);
     }
 
     @AfterAll
-    static void stopBroker() {
+    static void stopBroker() throws IOException {
         if (broker != null) {
             broker.stop();
+        }
+        if (brokerDir != null) {
+            try (Stream<Path> files = Files.walk(brokerDir)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
         }
     }
 
@@ -137,7 +151,7 @@ class KafkaDetectITCase {
         assertEquals(0, c.late(), c.summary());
         assertTrue(c.balances(), c.summary());
         Map<String, Long> expectedByReason = new TreeMap<>();
-        r.expectedDeadLetters.values().forEach(reason -> expectedByReason.merge(reason, 1L, Long::sum));
+        r.expectedDeadLetters.values().forEach(e -> expectedByReason.merge(e.reason(), 1L, Long::sum));
         assertEquals(expectedByReason, new TreeMap<>(c.deadLetters().byReason()));
 
         // detections: one per valid event, matched by key and ts, with the event's values, in order per key
@@ -175,8 +189,17 @@ class KafkaDetectITCase {
             assertNull(got.put(at, d.reason), "two dead letters for " + at + ": " + d);
             assertEquals(IN + "-" + d.partition, new String(rec.key(), StandardCharsets.UTF_8), "dead letter key");
             assertTrue(d.detail != null && !d.detail.isBlank(), d.toString());
+            Malformed sent = r.expectedDeadLetters.get(at);
+            assertNotNull(sent, "a dead letter for a record that was not malformed: " + d);
+            // the record as sent, for replay (a tombstone's raw is empty; an oversized record keeps its first bytes)
+            byte[] raw = sent.bytes() == null ? new byte[0] : sent.bytes();
+            byte[] kept = d.rawBytes();
+            assertTrue(d.rawTruncated ? Arrays.equals(kept, Arrays.copyOf(raw, kept.length)) && kept.length < raw.length
+                    : Arrays.equals(kept, raw), "raw of " + d);
         }
-        assertEquals(r.expectedDeadLetters, got, "dead letters by partition@offset");
+        Map<String, String> want = new HashMap<>();
+        r.expectedDeadLetters.forEach((at, m) -> want.put(at, m.reason()));
+        assertEquals(want, got, "dead letters by partition@offset");
     }
 
     @Test
@@ -239,7 +262,7 @@ class KafkaDetectITCase {
         KafkaSettings nowhere = new KafkaSettings("127.0.0.1:" + freePort(), "a", "b", "c", "g", "earliest", false,
                 null, true, 1, Map.of());
         String unreachable = assertThrows(IllegalStateException.class,
-                () -> Topics.ensure(nowhere, Duration.ofSeconds(2))).getMessage();
+                () -> Topics.ensure(nowhere, Duration.ofSeconds(1))).getMessage();
         assertTrue(unreachable.contains(nowhere.bootstrapServers()), unreachable);
     }
 
@@ -256,17 +279,34 @@ class KafkaDetectITCase {
     /** What the Kafka job produced, read once and shared by the tests. */
     record KafkaRun(RunCounts counts, Map<String, Map<Long, Detection>> detections,
             List<ConsumerRecord<byte[], byte[]>> detectionRecords, List<ConsumerRecord<byte[], byte[]>> deadLetterRecords,
-            Map<String, String> expectedDeadLetters) {}
+            Map<String, Malformed> expectedDeadLetters) {}
 
+    /** A malformed input record as sent (null: a tombstone) and the dead-letter reason it deserves. */
+    record Malformed(byte[] bytes, String reason) {}
+
+    /** Runs the Kafka job on the first call; later calls get its result (or its failure: the topics are used up). */
     static synchronized KafkaRun kafkaRun() throws Exception {
         if (run != null) {
             return run;
         }
+        if (runFailure != null) {
+            throw new IllegalStateException("the Kafka run failed in an earlier test", runFailure);
+        }
+        try {
+            run = runKafkaJob();
+            return run;
+        } catch (Exception | AssertionError e) {
+            runFailure = e;
+            throw e;
+        }
+    }
+
+    private static KafkaRun runKafkaJob() throws Exception {
         KafkaSettings s = settings(IN, OUT, DLQ, true, PARTITIONS);
         Topics.ensure(s);
 
         long t = System.nanoTime();
-        Map<String, String> expectedDeadLetters = produce();
+        Map<String, Malformed> expectedDeadLetters = produce();
         System.out.printf("produced %,d records in %d ms%n", RECORDS, (System.nanoTime() - t) / 1_000_000);
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -284,16 +324,19 @@ class KafkaDetectITCase {
         System.out.printf("Kafka job: %d ms; %s%n", (System.nanoTime() - t) / 1_000_000,
                 RunCounts.of(result).summary());
 
+        t = System.nanoTime();
         List<ConsumerRecord<byte[], byte[]>> detectionRecords = readCommitted(OUT);
+        List<ConsumerRecord<byte[], byte[]>> deadLetterRecords = readCommitted(DLQ);
+        System.out.printf("read back %,d + %,d records in %d ms%n", detectionRecords.size(), deadLetterRecords.size(),
+                (System.nanoTime() - t) / 1_000_000);
         Map<String, Map<Long, Detection>> detections = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> rec : detectionRecords) {
             Detection d = DetectionJson.fromJson(rec.value());
             Detection before = detections.computeIfAbsent(d.key, k -> new HashMap<>()).put(d.ts, d);
             assertNull(before, "two detections for " + d.key + " at " + d.ts + ": " + before + " and " + d);
         }
-        run = new KafkaRun(RunCounts.of(result), detections, detectionRecords, readCommitted(DLQ),
+        return new KafkaRun(RunCounts.of(result), detections, detectionRecords, deadLetterRecords,
                 expectedDeadLetters);
-        return run;
     }
 
     static KafkaSettings settings(String in, String out, String dlq, boolean create, int partitions) {
@@ -319,8 +362,8 @@ class KafkaDetectITCase {
 
     static final int KINDS = 17;
 
-    /** Malformed record of kind {@code kind}: its bytes (null: a tombstone) and the dead-letter reason it deserves. */
-    static Map.Entry<byte[], String> malformed(int kind) {
+    /** Malformed record of kind {@code kind}. */
+    static Malformed malformed(int kind) {
         String ts = String.valueOf(T0);
         String text = switch (kind) {
             case 0 -> "{\"key\":\"k1\",\"ts\":17000";
@@ -360,7 +403,7 @@ class KafkaDetectITCase {
         };
         byte[] bytes = kind == 11 ? new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}
                 : text == null ? null : text.getBytes(StandardCharsets.UTF_8);
-        return new java.util.AbstractMap.SimpleImmutableEntry<>(bytes, reason);
+        return new Malformed(bytes, reason);
     }
 
     /**
@@ -368,9 +411,9 @@ class KafkaDetectITCase {
      * {@code (i / EVERY) % PARTITIONS}, kinds in turn), otherwise the next valid event, sensors interleaved step by
      * step, keyed by sensor.
      *
-     * @return the reason each malformed record deserves, by {@code partition@offset}
+     * @return each malformed record, by {@code partition@offset}
      */
-    static Map<String, String> produce() throws Exception {
+    static Map<String, Malformed> produce() throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -378,16 +421,16 @@ class KafkaDetectITCase {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        Map<Future<RecordMetadata>, String> bad = new HashMap<>();
+        Map<Future<RecordMetadata>, Malformed> bad = new HashMap<>();
         List<Future<RecordMetadata>> all = new ArrayList<>(RECORDS);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             int v = 0;
             for (int i = 0; i < RECORDS; i++) {
                 Future<RecordMetadata> f;
                 if (i % EVERY == EVERY / 2) {
-                    Map.Entry<byte[], String> m = malformed((i / EVERY) % KINDS);
-                    f = producer.send(new ProducerRecord<>(IN, (i / EVERY) % PARTITIONS, null, m.getKey()));
-                    bad.put(f, m.getValue());
+                    Malformed m = malformed((i / EVERY) % KINDS);
+                    f = producer.send(new ProducerRecord<>(IN, (i / EVERY) % PARTITIONS, null, m.bytes()));
+                    bad.put(f, m);
                 } else {
                     int key = v % KEYS;
                     byte[] value = eventJson(key, v / KEYS).getBytes(StandardCharsets.UTF_8);
@@ -402,8 +445,8 @@ class KafkaDetectITCase {
         for (Future<RecordMetadata> f : all) {
             f.get(); // every send succeeded
         }
-        Map<String, String> expected = new HashMap<>();
-        for (Map.Entry<Future<RecordMetadata>, String> e : bad.entrySet()) {
+        Map<String, Malformed> expected = new HashMap<>();
+        for (Map.Entry<Future<RecordMetadata>, Malformed> e : bad.entrySet()) {
             RecordMetadata m = e.getKey().get();
             expected.put(m.partition() + "@" + m.offset(), e.getValue());
         }

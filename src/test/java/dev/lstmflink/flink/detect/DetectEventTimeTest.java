@@ -309,6 +309,21 @@ class DetectEventTimeTest {
         h.close();
     }
 
+    /**
+     * A key's expiry timer and the timer of its events waiting at a whole second are one Flink timer (one per key and
+     * time); moving the expiry timer must not delete it, or those events would never be scored.
+     */
+    @Test
+    void eventsAtWholeSecondsAreAllScoredWhileTheExpiryTimerMoves() throws Exception {
+        DetectOptions options = DetectOptions.eventTime(Duration.ZERO).withIdleTimeout(Duration.ofSeconds(30));
+        var h = open(options, Backend.HEAP);
+        List<SensorEvent> events = sequence("z", 0, 60);   // ts 0, 1,000, ..., 59,000: 30,000 is the first expiry time
+        feed(h, events);
+        watermark(h, 70_000);
+        assertEquals(reference(events, SCORING), h.extractOutputValues());
+        h.close();
+    }
+
     @Test
     void aBusyKeyKeepsOneExpiryTimer() throws Exception {
         DetectOptions options = DetectOptions.eventTime(Duration.ZERO).withIdleTimeout(Duration.ofHours(24));
@@ -340,6 +355,28 @@ class DetectEventTimeTest {
         List<Detection> again = h.extractOutputValues().subList(26, 66);
         assertStartsAsNew(again.get(0));
         assertEquals(reference(later, SCORING), again, "the key starts again: LSTM, prediction and error history");
+        h.close();
+    }
+
+    /**
+     * A reset event writes no scoring state; the key's error history must still live as long as its LSTM state, not
+     * expire on its own 60 s after the event before the reset.
+     */
+    @Test
+    void aResetKeyKeepsItsErrorHistoryUnderTtl() throws Exception {
+        List<SensorEvent> events = sequence("r", 0, 70);
+        events.get(25).reset = true;
+        var plain = open(DetectOptions.processingTime(), Backend.HEAP);
+        feed(plain, events);
+        var h = open(DetectOptions.processingTime().withIdleTimeout(Duration.ofMinutes(1)), Backend.HEAP);
+        h.setStateTtlProcessingTime(0);
+        feed(h, events.subList(0, 25));
+        h.setStateTtlProcessingTime(50_000);
+        feed(h, events.subList(25, 26));             // the reset
+        h.setStateTtlProcessingTime(100_000);        // 50 s after the reset, 100 s after the last scoring write
+        feed(h, events.subList(26, 70));
+        assertEquals(plain.extractOutputValues(), h.extractOutputValues());
+        plain.close();
         h.close();
     }
 
