@@ -235,7 +235,7 @@ final class LstmKeyedLogic {
      * ms: registering one per event would keep a timer per event in the queue until it fires (for a day-long
      * timeout, every event of the day), and rounding means a key's timer moves at most once a second.
      */
-    private void moveExpiryTimer(long previousTs, long lastTs, TimerService timers) {
+    private void moveExpiryTimer(long previousTs, long lastTs, TimerService timers) throws Exception {
         long idle = cfg.idleTimeout().toMillis();
         long at = roundUp(lastTs + idle);
         if (previousTs == Long.MIN_VALUE) {
@@ -244,7 +244,10 @@ final class LstmKeyedLogic {
         }
         long before = roundUp(previousTs + idle);
         if (before != at) {
-            timers.deleteEventTimeTimer(before);
+            // Flink keeps one timer per key and time: the old expiry timer may also be that of events waiting there.
+            if (!buffer.contains(before)) {
+                timers.deleteEventTimeTimer(before);
+            }
             timers.registerEventTimeTimer(at);
         }
     }

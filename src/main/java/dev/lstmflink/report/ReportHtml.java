@@ -15,8 +15,8 @@ import java.util.Locale;
 
 /**
  * The detection job's {@code report.html}: one self-contained page (inline CSS and inline SVG; no script, no external
- * style, font or image, so it opens offline and from a mail attachment) with the run summary, a table of contents of the
- * keys and, per key, a chart of three panels on one time axis (UTC):
+ * style, font or image, so it opens offline and from a mail attachment) with the run summary, a table of contents of
+ * the keys and, per key, a chart of three panels on one time axis (UTC):
  * <ol>
  *   <li>values: each feature, and the model's prediction dashed;</li>
  *   <li>score on [0, 1] (and the threshold when it is in score units, the fixed mode);</li>
@@ -513,7 +513,11 @@ public final class ReportHtml {
                 tenths(g, axis.y(Float.isFinite(sc) ? Math.max(0, Math.min(1, sc)) : 1, SCORE_H));
                 g.append("\" r=\"3.5\"><title>").append(stamp(s.ts(i))).append(" UTC: score ").append(num(sc))
                         .append(", residual ").append(num(s.residual(i))).append(", threshold ")
-                        .append(num(s.threshold(i))).append("</title></circle>\n");
+                        .append(num(s.threshold(i)));
+                for (int f = 0; f < s.features(); f++) {
+                    g.append(f == 0 ? "; " : ", ").append(esc(s.featureName(f))).append(' ').append(num(s.value(i, f)));
+                }
+                g.append("</title></circle>\n");
             }
         }
 

@@ -103,7 +103,8 @@ public final class ReportSeries {
      * @param prediction the model's prediction for this event in the values' units, or null when there was none
      * @param score      in [0, 1], NaN when there was none
      * @param threshold  in the series' {@link ThresholdUnits}, NaN when there was none (warm-up)
-     * @param residual   the prediction error, NaN when there was none
+     * @param residual   the prediction error, drawn with the threshold when that is in {@link ThresholdUnits#ERROR}
+     *                   (ε applies to the smoothed error e_s, so pass e_s when you have it), NaN when there was none
      * @param anomaly    whether the detector flagged the event
      */
     public void add(long ts, float[] values, float[] prediction, double score, double threshold, double residual,

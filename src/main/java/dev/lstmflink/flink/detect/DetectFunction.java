@@ -233,7 +233,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         KeyState s = state.lstm.value();
         float[] predicted = state.prediction.value();
         long previousTs = s == null ? Long.MIN_VALUE : s.lastTs;
-        // Event time: the key is idle when the gap in event time reached the timeout, fired expiry timer or not.
+        // Event time: idle means a gap of the timeout or more, exactly; the expiry timer is rounded up to a second.
         boolean started = s == null || (expiryMs > 0 && s.lastTs + expiryMs <= e.ts);
         if (started) {
             keysStarted.inc();
