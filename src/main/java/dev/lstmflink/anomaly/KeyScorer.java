@@ -163,6 +163,10 @@ public final class KeyScorer {
         final double eps = state.epsilon;
         final boolean anomaly = warm && es >= eps && es > state.mean
                 && DynamicThreshold.newestSurvives(state, eps, config.errorBuffer(), config.pruneP(), scratch);
+        if (anomaly && config.clipAnomalies()) {
+            int newest = (state.head == 0 ? cap : state.head) - 1;
+            w[newest] = (float) Math.min(w[newest], eps);
+        }
         return new Result(residual, es, score, eps, anomaly);
     }
 }

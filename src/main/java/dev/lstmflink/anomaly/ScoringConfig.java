@@ -39,10 +39,14 @@ import java.io.Serializable;
  *                        on a 2100-error window
  * @param fixedThreshold  t in (0, 1], {@link Mode#FIXED} only: flag when score ≥ t; the score is the empirical CDF of
  *                        the key's recent smoothed errors, so t = 0.99 flags about 1% of a stationary key's events
+ * @param clipAnomalies   a flagged event's smoothed error is kept in the window clipped to the ε it was flagged
+ *                        against, so that one anomaly does not widen the spread (σ) every later threshold of the next
+ *                        W events is measured in and hide the next anomaly; false keeps it whole, as telemanom does
+ *                        (its windows are judged in batches, after the fact)
  */
 public record ScoringConfig(
         Mode mode, int window, int recomputeEvery, int warmup, double ewmaSpan, double zMin, double zMax, double zStep,
-        double pruneP, int errorBuffer, double fixedThreshold) implements Serializable {
+        double pruneP, int errorBuffer, double fixedThreshold, boolean clipAnomalies) implements Serializable {
 
     /** The largest window accepted: 4 MiB of state per key. */
     public static final int MAX_WINDOW = 1 << 20;
@@ -102,7 +106,7 @@ public record ScoringConfig(
      * 1000 errors recomputed every 50 events, a span-5 EWMA, an error buffer of 5 and 100 warm-up events.
      */
     public static ScoringConfig dynamic() {
-        return new ScoringConfig(Mode.DYNAMIC, 1000, 50, 100, 5, 2.5, 12.0, 0.5, 0.13, 5, 0.99);
+        return new ScoringConfig(Mode.DYNAMIC, 1000, 50, 100, 5, 2.5, 12.0, 0.5, 0.13, 5, 0.99, false);
     }
 
     /** The fixed mode: flag when score ≥ t; the other settings as {@link #dynamic()}. */
@@ -117,46 +121,51 @@ public record ScoringConfig(
 
     public ScoringConfig withMode(Mode m) {
         return new ScoringConfig(m, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP, errorBuffer,
-                fixedThreshold);
+                fixedThreshold, clipAnomalies);
     }
 
     public ScoringConfig withWindow(int w) {
         return new ScoringConfig(mode, w, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP, errorBuffer,
-                fixedThreshold);
+                fixedThreshold, clipAnomalies);
     }
 
     public ScoringConfig withRecomputeEvery(int r) {
         return new ScoringConfig(mode, window, r, warmup, ewmaSpan, zMin, zMax, zStep, pruneP, errorBuffer,
-                fixedThreshold);
+                fixedThreshold, clipAnomalies);
     }
 
     public ScoringConfig withWarmup(int n) {
         return new ScoringConfig(mode, window, recomputeEvery, n, ewmaSpan, zMin, zMax, zStep, pruneP, errorBuffer,
-                fixedThreshold);
+                fixedThreshold, clipAnomalies);
     }
 
     public ScoringConfig withEwmaSpan(double s) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, s, zMin, zMax, zStep, pruneP, errorBuffer,
-                fixedThreshold);
+                fixedThreshold, clipAnomalies);
     }
 
     public ScoringConfig withZRange(double min, double max, double step) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, min, max, step, pruneP, errorBuffer,
-                fixedThreshold);
+                fixedThreshold, clipAnomalies);
     }
 
     public ScoringConfig withPruneP(double p) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, p, errorBuffer,
-                fixedThreshold);
+                fixedThreshold, clipAnomalies);
     }
 
     public ScoringConfig withErrorBuffer(int b) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP, b,
-                fixedThreshold);
+                fixedThreshold, clipAnomalies);
+    }
+
+    public ScoringConfig withClipAnomalies(boolean clip) {
+        return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP,
+                errorBuffer, fixedThreshold, clip);
     }
 
     public ScoringConfig withFixedThreshold(double t) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP,
-                errorBuffer, t);
+                errorBuffer, t, clipAnomalies);
     }
 }

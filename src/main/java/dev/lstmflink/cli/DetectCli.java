@@ -3,6 +3,7 @@ package dev.lstmflink.cli;
 import dev.lstmflink.jobs.detect.CsvReplay;
 import dev.lstmflink.jobs.detect.EmbeddedRun;
 import dev.lstmflink.jobs.detect.Evaluation;
+import dev.lstmflink.jobs.detect.KafkaRun;
 import dev.lstmflink.jobs.detect.LocalRun;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -161,8 +162,20 @@ public final class DetectCli implements Callable<Integer> {
         if (input == null && trainFraction != null) {
             throw new CliException("--train-fraction is for CSV replay and needs --input");
         }
+        try {
+            runMode(c, out);
+        } catch (IllegalArgumentException e) {
+            // the runs report bad input (a missing file, a model that does not fit the data) this way
+            throw new CliException(e.getMessage(), e);
+        }
+    }
+
+    private void runMode(DetectConfig c, PrintWriter out) throws Exception {
         if (kafka != null) {
-            // KAFKA KafkaRun.run(c, kafka, out::println);
+            KafkaRun.run(c, kafka, line -> {
+                out.println(line);
+                out.flush();
+            });
         } else if (input != null) {
             csvReplay(c, out);
         } else {

@@ -75,6 +75,9 @@ public final class DetectConfig {
         public int errorBuffer = 5;
         @JsonProperty("fixed_threshold")
         public double fixedThreshold = 0.99;
+        /** A flagged event's smoothed error stays in the window clipped to the threshold it crossed. */
+        @JsonProperty("clip_anomalies")
+        public boolean clipAnomalies = true;
     }
 
     /** The model trained when there is none (the embedded source, or CSV replay with a train fraction). */
@@ -308,7 +311,7 @@ public final class DetectConfig {
     public ScoringConfig scoring() {
         Scoring s = scoring;
         return new ScoringConfig(s.mode, s.window, s.recomputeEvery, s.warmup, s.ewmaSpan, s.zMin, s.zMax, s.zStep,
-                s.pruneP, s.errorBuffer, s.fixedThreshold);
+                s.pruneP, s.errorBuffer, s.fixedThreshold, s.clipAnomalies);
     }
 
     /** The detector's event order and expiry; {@code eventTime} only applies to the Kafka mode. */
@@ -367,7 +370,7 @@ public final class DetectConfig {
             case "input.format" -> "expected json or csv";
             case "scoring.mode" -> "expected dynamic or fixed";
             case "kafka.delivery" -> "expected exactly_once or at_least_once";
-            case "events.event_time", "kafka.create_topics" -> "expected true or false";
+            case "events.event_time", "kafka.create_topics", "scoring.clip_anomalies" -> "expected true or false";
             case "model", "output", "events.out_of_orderness", "events.allowed_lateness", "events.idle_timeout",
                  "kafka.bootstrap_servers", "kafka.input_topic", "kafka.output_topic", "kafka.dead_letter_topic",
                  "kafka.group_id", "kafka.starting_offsets", "kafka.transactional_id_prefix",

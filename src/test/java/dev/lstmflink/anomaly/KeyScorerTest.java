@@ -102,6 +102,44 @@ class KeyScorerTest {
     }
 
     @Test
+    void clippingFlaggedErrorsKeepsSpikesCloserThanTheWindowVisible() {
+        // Equal 8σ spikes 250 events apart, all within one window (W = 1000) of each other: kept whole (telemanom),
+        // every spike in the window widens σ and lifts ε for the next ones; clipped to ε, the window stays clean.
+        int[] missed = new int[2];
+        int spikes = 0;
+        for (int seed = 0; seed < 10; seed++) {
+            float[] x = clean(6_000);
+            List<Integer> at = new ArrayList<>();
+            for (int t = 1_000; t < x.length; t += 250) {
+                x[t] += (float) (8 * NOISE);
+                at.add(t);
+            }
+            spikes += at.size();
+            for (int clip = 0; clip < 2; clip++) {
+                KeyScorer k = new KeyScorer(ScoringConfig.dynamic().withClipAnomalies(clip == 1));
+                ScoringState state = k.newState();
+                List<KeyScorer.Result> rs = run(k, state, x, new Random(300 + seed));
+                for (int t0 : at) {
+                    boolean hit = false;
+                    for (int t = t0; t <= t0 + 3; t++) {
+                        hit |= rs.get(t).anomaly();
+                    }
+                    missed[clip] += hit ? 0 : 1;
+                }
+                if (clip == 1) {
+                    for (float e : state.window()) {
+                        assertTrue(e <= 2 * state.epsilon(), "a clipped window holds no spike: " + e + " vs epsilon "
+                                + state.epsilon());
+                    }
+                }
+            }
+        }
+        assertEquals(0, missed[1], missed[1] + " of " + spikes + " spikes missed with clipping");
+        assertTrue(missed[0] > spikes / 10, "kept whole, the spikes hide each other: " + missed[0] + " of " + spikes
+                + " missed");
+    }
+
+    @Test
     void levelShiftIsFlaggedWithinFiveEvents() {
         ScoringConfig c = ScoringConfig.dynamic();
         for (int seed = 0; seed < 10; seed++) {

@@ -33,6 +33,6 @@ public record RunCounts(long received, long scored, DeadLetterCounters deadLette
     public String summary() {
         return String.format("received %,d = scored %,d + dead-lettered %,d + late %,d%s", received, scored,
                 deadLettered(), late, balances() ? "" : "   (DOES NOT BALANCE)")
-                + (deadLettered() > 0 ? "\ndead letters by reason: " + deadLetters.summary() : "");
+                + (deadLettered() > 0 ? "\n" + deadLetters.summary() : "");
     }
 }

@@ -89,7 +89,7 @@ public final class CsvReplay {
         DetectFiles.writeDeadLetters(deadLetters, allDeadLetters);
         Path report = out.resolve("report.html");
         List<String> summary = summary(results);
-        // REPORT: Reports.replay(report, results, summary);
+        Reports.replay(report, results, summary, c.scoring().mode());
         return new Outcome(results, summary, report, deadLetters);
     }
 

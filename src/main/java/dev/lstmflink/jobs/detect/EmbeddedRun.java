@@ -88,7 +88,10 @@ public final class EmbeddedRun {
         DetectFiles.writeDetections(detections, run.detections());
         DetectFiles.writeDeadLetters(deadLetters, run.deadLetters());
         Path report = dir.resolve("report.html");
-        // REPORT: Reports.embedded(report, data, run, evaluation, version);
+        Reports.embedded(report, data, run, evaluation, version, c.scoring().mode(), List.of(
+                "records: " + run.counts().summary().replace("\n", "; "),
+                "model: " + modelFile + " (" + version + ")" + (trained ? ", trained on the first "
+                        + e.trainPoints + " readings of each sensor" : "")));
         return new Outcome(data, run, evaluation, modelFile, trained, version, detections, deadLetters, report);
     }
 

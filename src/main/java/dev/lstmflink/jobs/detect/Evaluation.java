@@ -56,7 +56,8 @@ public final class Evaluation {
                 sb.append(row(f.kind().label(), f));
             }
             sb.append(row("all", total));
-            sb.append(String.format(Locale.ROOT, "(%d detected sequences: %d on injected anomalies, %d false alarms)",
+            sb.append(String.format(Locale.ROOT, "(%d detected sequences: %d on injected anomalies, %d false alarms; "
+                    + "a kind's precision counts every false alarm against it)",
                     total.trueSequences() + total.falseSequences(), total.trueSequences(), total.falseSequences()));
             return sb.toString();
         }

@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
  *   <li>{@link Kind#LEVEL_SHIFT}: ±1.2·A added for P/2 readings;</li>
  *   <li>{@link Kind#DRIFT}: an offset growing linearly to ±3·A over P/3 readings, then the sensor is recalibrated
  *       (back to normal);</li>
- *   <li>{@link Kind#STUCK}: the reading frozen at its value at the start for P/2 readings, noise-free;</li>
+ *   <li>{@link Kind#STUCK}: the reading frozen at its value at the start for P/2 readings, noise-free, starting where
+ *       the true signal moves most over that time (within half a day of a random start);</li>
  *   <li>{@link Kind#NOISE_BURST}: the noise 8 times larger for P/3 readings.</li>
  * </ul>
  * Every sensor gets every kind in turn; anomalies are spread evenly (with jitter) over the part after the training
@@ -110,6 +111,10 @@ public final class SyntheticSensors {
                 int len = length(kind, spec.period());
                 int room = Math.max(1, slot - len - spec.period() / 2);
                 int start = first + j * slot + rnd.nextInt(room);
+                if (kind == Kind.STUCK) {
+                    start = steepest(clean, start, Math.min(start + spec.period() / 2, first + (j + 1) * slot - len),
+                            len);
+                }
                 int end = Math.min(spec.points(), start + len);
                 double sign = rnd.nextBoolean() ? 1 : -1;
                 inject(kind, x, clean, noise, start, end, amp, sign);
@@ -123,6 +128,23 @@ public final class SyntheticSensors {
         }
         List<RawRecord> records = records(spec, keys, values, interval, rnd);
         return new Data(spec, List.copyOf(keys), values, List.copyOf(anomalies), records, START_MILLIS, interval);
+    }
+
+    /**
+     * The start in [from, to) where the clean signal moves most over {@code len} readings: a sensor stuck while the
+     * quantity it measures stays put is not an anomaly anyone can see, so the simulated one sticks while it changes.
+     */
+    static int steepest(double[] clean, int from, int to, int len) {
+        int best = from;
+        double most = -1;
+        for (int t = from; t < Math.max(from + 1, to) && t + len < clean.length; t++) {
+            double moved = Math.abs(clean[t + len] - clean[t]);
+            if (moved > most) {
+                most = moved;
+                best = t;
+            }
+        }
+        return best;
     }
 
     static int length(Kind kind, int period) {

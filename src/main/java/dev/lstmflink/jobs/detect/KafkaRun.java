@@ -1,0 +1,100 @@
+package dev.lstmflink.jobs.detect;
+
+import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.connect.CsvRecordParser;
+import dev.lstmflink.connect.JsonRecordParser;
+import dev.lstmflink.connect.RawRecord;
+import dev.lstmflink.connect.RecordParser;
+import dev.lstmflink.connect.kafka.KafkaIo;
+import dev.lstmflink.connect.kafka.KafkaSettings;
+import dev.lstmflink.connect.kafka.Topics;
+import dev.lstmflink.core.io.LstmModelFile;
+import dev.lstmflink.core.nn.LstmModel;
+import dev.lstmflink.flink.detect.DetectPipeline;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * {@code jobs/detect --kafka HOST:PORT}: events from the input topic, detections to the output topic, dead letters to
+ * the dead-letter topic, until the job is stopped. Checkpointing is always on: it commits the source's offsets and,
+ * with {@code exactly_once}, the sinks' Kafka transactions, so the output appears once per checkpoint interval.
+ */
+public final class KafkaRun {
+
+    /** The model used when none is configured: the embedded demo's, shipped in the repository. */
+    public static final Path DEFAULT_MODEL = Path.of("examples/sensor_lstm.safetensors");
+
+    /** Uids of the Kafka operators (savepoints find the source's offsets and the sinks' transactions by them). */
+    public static final String SOURCE_UID = "kafka-source";
+    public static final String DETECTIONS_UID = "kafka-detections";
+    public static final String DEAD_LETTERS_UID = "kafka-dead-letters";
+
+    private KafkaRun() {}
+
+    /** Creates or checks the topics, builds the job and runs it until it is stopped (or fails). */
+    public static void run(DetectConfig c, String bootstrapServers, Consumer<String> log) throws Exception {
+        KafkaSettings s = c.kafkaSettings(bootstrapServers);
+        Path modelFile = c.model != null ? Path.of(c.model) : DEFAULT_MODEL;
+        if (!Files.isRegularFile(modelFile)) {
+            throw new IllegalArgumentException("model " + modelFile + ": no such file; give --model FILE (jobs/detect "
+                    + "without flags trains one into target/detect/model.safetensors)");
+        }
+        byte[] model = Files.readAllBytes(modelFile);
+        List<String> created = Topics.ensure(s);
+        if (!created.isEmpty()) {
+            log.accept("created topics " + created + " (" + s.partitions() + " partitions)");
+        }
+        StreamExecutionEnvironment env = environment(c);
+        build(env, c, s, KafkaIo.source(s), model, modelFile.toString());
+        log.accept("reading " + s.inputTopic() + " at " + s.bootstrapServers() + " (group " + s.groupId() + "), "
+                + "writing detections to " + s.outputTopic() + " and dead letters to " + s.deadLetterTopic() + ", "
+                + (s.exactlyOnce() ? "exactly-once (read them with isolation.level=read_committed; they appear "
+                + "after each checkpoint, every " + c.flink.checkpointInterval + ")" : "at-least-once")
+                + "; stop with Ctrl-C");
+        env.execute("lstm-flink detect (kafka " + s.inputTopic() + " -> " + s.outputTopic() + ")");
+    }
+
+    /** The environment with the configured parallelism, state backend and checkpointing. */
+    public static StreamExecutionEnvironment environment(DetectConfig c) {
+        Configuration conf = new Configuration();
+        conf.setString("state.backend.type", c.flink.stateBackend);
+        if ("rocksdb".equals(c.flink.stateBackend)) {
+            conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
+        }
+        if (c.flink.checkpointDir != null) {
+            conf.setString("execution.checkpointing.dir", c.flink.checkpointDir);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(c.flink.parallelism);
+        env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        return env;
+    }
+
+    /**
+     * The job's graph: source → {@link DetectPipeline} (event time per {@code events.event_time}) → the two sinks.
+     * Tests pass a bounded source.
+     */
+    public static void build(StreamExecutionEnvironment env, DetectConfig c, KafkaSettings s,
+            KafkaSource<RawRecord> source, byte[] model, String modelName) throws Exception {
+        LstmModel m = LstmModelFile.read(model, modelName);
+        int k = m.lstm().config().inputSize();
+        RecordParser parser = c.input.format == DetectConfig.Format.CSV
+                ? new CsvRecordParser(k, c.input.maxRecordBytes)
+                : new JsonRecordParser(k, c.input.maxRecordBytes);
+        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + s.inputTopic())
+                .uid(SOURCE_UID);
+        DetectPipeline.Outputs out = DetectPipeline.build(raw, parser, c.scoring(), c.detectOptions(true),
+                c.outOfOrderness(), model, modelName);
+        out.detections().sinkTo(KafkaIo.detectionSink(s)).uid(DETECTIONS_UID).name("kafka " + s.outputTopic());
+        out.deadLetters().sinkTo(KafkaIo.deadLetterSink(s)).uid(DEAD_LETTERS_UID)
+                .name("kafka " + s.deadLetterTopic());
+    }
+}
