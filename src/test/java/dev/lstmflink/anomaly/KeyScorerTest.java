@@ -102,41 +102,39 @@ class KeyScorerTest {
     }
 
     @Test
-    void clippingFlaggedErrorsKeepsSpikesCloserThanTheWindowVisible() {
-        // Equal 8σ spikes 250 events apart, all within one window (W = 1000) of each other: kept whole (telemanom),
-        // every spike in the window widens σ and lifts ε for the next ones; clipped to ε, the window stays clean.
-        int[] missed = new int[2];
-        int spikes = 0;
-        for (int seed = 0; seed < 10; seed++) {
-            float[] x = clean(6_000);
-            List<Integer> at = new ArrayList<>();
-            for (int t = 1_000; t < x.length; t += 250) {
-                x[t] += (float) (8 * NOISE);
-                at.add(t);
-            }
-            spikes += at.size();
-            for (int clip = 0; clip < 2; clip++) {
-                KeyScorer k = new KeyScorer(ScoringConfig.dynamic().withClipAnomalies(clip == 1));
-                ScoringState state = k.newState();
-                List<KeyScorer.Result> rs = run(k, state, x, new Random(300 + seed));
-                for (int t0 : at) {
-                    boolean hit = false;
-                    for (int t = t0; t <= t0 + 3; t++) {
-                        hit |= rs.get(t).anomaly();
-                    }
-                    missed[clip] += hit ? 0 : 1;
-                }
-                if (clip == 1) {
-                    for (float e : state.window()) {
-                        assertTrue(e <= 2 * state.epsilon(), "a clipped window holds no spike: " + e + " vs epsilon "
-                                + state.epsilon());
-                    }
-                }
-            }
+    void clipAnomaliesKeepsAFlaggedErrorInTheWindowAtTheThresholdItCrossed() {
+        // The same events scored twice: with clipping, the window holds min(e_s, ε) for each flagged event and e_s for
+        // every other; without, e_s for all. Flags and scores up to the first flag are the same.
+        float[] x = clean(3_000);
+        for (int t = 1_000; t < x.length; t += 400) {
+            x[t] += (float) (10 * NOISE);
         }
-        assertEquals(0, missed[1], missed[1] + " of " + spikes + " spikes missed with clipping");
-        assertTrue(missed[0] > spikes / 10, "kept whole, the spikes hide each other: " + missed[0] + " of " + spikes
-                + " missed");
+        KeyScorer kept = new KeyScorer(ScoringConfig.dynamic());
+        KeyScorer clipped = new KeyScorer(ScoringConfig.dynamic().withClipAnomalies(true));
+        ScoringState a = kept.newState();
+        ScoringState b = clipped.newState();
+        List<KeyScorer.Result> ra = run(kept, a, x, new Random(5));
+        List<KeyScorer.Result> rb = run(clipped, b, x, new Random(5));
+        int firstFlag = -1;
+        for (int t = 0; t < x.length && firstFlag < 0; t++) {
+            firstFlag = ra.get(t).anomaly() ? t : -1;
+        }
+        assertTrue(firstFlag >= 1_000, "the first spike is flagged: " + firstFlag);
+        assertEquals(ra.subList(0, firstFlag + 1), rb.subList(0, firstFlag + 1));
+        // the ring holds event e at e mod W: clipped where the clipped run flagged, e_s elsewhere
+        float[] wa = a.window();
+        float[] wb = b.window();
+        int n = wb.length;
+        int flaggedInWindow = 0;
+        for (int e = x.length - n; e < x.length; e++) {
+            KeyScorer.Result r = rb.get(e);
+            float expected = r.anomaly() ? (float) Math.min(r.smoothedError(), r.threshold()) : (float) r.smoothedError();
+            assertEquals(expected, wb[e % n], "clipped window, event " + e);
+            flaggedInWindow += r.anomaly() ? 1 : 0;
+            KeyScorer.Result k = ra.get(e);
+            assertEquals((float) k.smoothedError(), wa[e % n], "kept whole, event " + e);
+        }
+        assertTrue(flaggedInWindow > 0, "the window holds flagged events");
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.lstmflink.connect.kafka;
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.flink.detect.Detection;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -21,10 +20,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * bytes with topic, partition and offset), detections and dead letters out as JSON.
  *
  * <p>Every {@link KafkaSettings#clientProperties()} entry reaches the source's consumers and the sinks' producers (and
- * {@link Topics}' admin client), so SASL, TLS and timeouts are set in one place. The settings' own fields win over
- * client properties, and the three that would silently contradict them ({@code bootstrap.servers}, {@code group.id},
- * {@code transactional.id}) are refused there. Two defaults differ from the Kafka clients' and can be overridden in
- * client properties:
+ * {@link Topics}' admin client), so SASL, TLS and timeouts are set in one place. The three that the settings' own
+ * fields set ({@code bootstrap.servers}, {@code group.id}, {@code transactional.id}) are refused there rather than
+ * silently overridden. Two defaults are ours, and client properties can override them:
  * <ul>
  *   <li>the source reads with {@code isolation.level=read_committed}, so events from an input transaction that is later
  *       aborted are never scored (no difference for non-transactional producers);</li>
@@ -154,10 +152,5 @@ public final class KafkaIo {
             b.setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE);
         }
         return b.build();
-    }
-
-    /** The three topics this job touches: input, output, dead letters. */
-    static List<String> topics(KafkaSettings s) {
-        return List.of(s.inputTopic(), s.outputTopic(), s.deadLetterTopic());
     }
 }

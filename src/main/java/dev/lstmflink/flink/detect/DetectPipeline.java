@@ -45,7 +45,11 @@ public final class DetectPipeline {
      * @param raw                 the records, with their origin (topic/partition/offset or file/line)
      * @param parser              JSON or CSV, built for the model's input size and the record size limit
      * @param outOfOrderness      event-time mode: how far behind the newest timestamp seen a record may arrive and still
-     *                            be in order (the watermark trails the newest timestamp by this much); ignored otherwise
+     *                            be in order (the watermark trails the newest timestamp by this much), watermarks made
+     *                            after parsing, per parse subtask; null: the source makes the watermarks itself (the
+     *                            Kafka source per partition, see {@code PartitionWatermarks}: a subtask reading
+     *                            several partitions in bursts would otherwise run its watermark ahead of the partition
+     *                            it read last and make the others' backlog late); ignored in processing-time mode
      * @param modelBytes          the model file's bytes
      */
     public static Outputs build(DataStream<RawRecord> raw, RecordParser parser, ScoringConfig scoring,
@@ -58,7 +62,7 @@ public final class DetectPipeline {
                 .uid(PARSE_UID)
                 .name("parse");
         DataStream<SensorEvent> events = parsed;
-        if (options.eventTime()) {
+        if (options.eventTime() && outOfOrderness != null) {
             events = parsed.assignTimestampsAndWatermarks(WatermarkStrategy
                     .<SensorEvent>forBoundedOutOfOrderness(outOfOrderness)
                     .withTimestampAssigner((e, previous) -> e.ts)

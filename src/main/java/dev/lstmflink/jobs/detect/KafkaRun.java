@@ -7,12 +7,15 @@ import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.connect.RecordParser;
 import dev.lstmflink.connect.kafka.KafkaIo;
 import dev.lstmflink.connect.kafka.KafkaSettings;
+import dev.lstmflink.connect.kafka.PartitionWatermarks;
 import dev.lstmflink.connect.kafka.Topics;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.nn.LstmModel;
+import dev.lstmflink.flink.detect.DetectOptions;
 import dev.lstmflink.flink.detect.DetectPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -36,6 +39,9 @@ public final class KafkaRun {
     public static final String SOURCE_UID = "kafka-source";
     public static final String DETECTIONS_UID = "kafka-detections";
     public static final String DEAD_LETTERS_UID = "kafka-dead-letters";
+
+    /** A partition without records for this long does not hold the watermark back. */
+    static final Duration SOURCE_IDLENESS = Duration.ofSeconds(30);
 
     private KafkaRun() {}
 
@@ -89,10 +95,13 @@ public final class KafkaRun {
         RecordParser parser = c.input.format == DetectConfig.Format.CSV
                 ? new CsvRecordParser(k, c.input.maxRecordBytes)
                 : new JsonRecordParser(k, c.input.maxRecordBytes);
-        DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + s.inputTopic())
-                .uid(SOURCE_UID);
-        DetectPipeline.Outputs out = DetectPipeline.build(raw, parser, c.scoring(), c.detectOptions(true),
-                c.outOfOrderness(), model, modelName);
+        DetectOptions options = c.detectOptions(true);
+        // event time: watermarks per partition, in the source (see DetectPipeline.build)
+        WatermarkStrategy<RawRecord> watermarks = options.eventTime()
+                ? PartitionWatermarks.of(parser, c.outOfOrderness(), SOURCE_IDLENESS)
+                : WatermarkStrategy.noWatermarks();
+        DataStream<RawRecord> raw = env.fromSource(source, watermarks, "kafka " + s.inputTopic()).uid(SOURCE_UID);
+        DetectPipeline.Outputs out = DetectPipeline.build(raw, parser, c.scoring(), options, null, model, modelName);
         out.detections().sinkTo(KafkaIo.detectionSink(s)).uid(DETECTIONS_UID).name("kafka " + s.outputTopic());
         out.deadLetters().sinkTo(KafkaIo.deadLetterSink(s)).uid(DEAD_LETTERS_UID)
                 .name("kafka " + s.deadLetterTopic());
