@@ -66,7 +66,7 @@ public final class CsvReplay {
             throw new IllegalArgumentException("CSV replay needs a model: give --model FILE, or --train-fraction F "
                     + "to train one on the first part F of each series");
         }
-        Path root = Files.isDirectory(input) ? input : input.toAbsolutePath().getParent();
+        Path root = Files.isDirectory(input) ? input.toAbsolutePath() : input.toAbsolutePath().getParent();
         List<Path> files = Files.isDirectory(input) ? csvFilesRecursively(input) : List.of(input);
         if (files.isEmpty()) {
             throw new IllegalArgumentException("--input " + input + ": the folder holds no *.csv file");
