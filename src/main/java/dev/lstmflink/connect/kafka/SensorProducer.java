@@ -59,31 +59,35 @@ public final class SensorProducer implements Callable<Integer> {
     @Option(names = "--kafka", required = true, paramLabel = "HOST:PORT", description = "the bootstrap servers")
     String bootstrap;
 
-    @Option(names = "--topic", defaultValue = "sensor-events", description = "the topic (default ${DEFAULT-VALUE})")
+    @Option(names = "--topic", paramLabel = "T", defaultValue = "sensor-events",
+            description = "the topic (default ${DEFAULT-VALUE})")
     String topic;
 
-    @Option(names = "--sensors", defaultValue = "6", description = "number of sensors (default ${DEFAULT-VALUE})")
+    @Option(names = "--sensors", paramLabel = "N", defaultValue = "6",
+            description = "number of sensors (default ${DEFAULT-VALUE})")
     int sensors;
 
-    @Option(names = "--points", defaultValue = "4000", description = "readings per sensor (default ${DEFAULT-VALUE})")
+    @Option(names = "--points", paramLabel = "N", defaultValue = "4000",
+            description = "readings per sensor (default ${DEFAULT-VALUE})")
     int points;
 
     @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS_PER_S",
             description = "records per second, malformed ones included; 0: as fast as possible (default ${DEFAULT-VALUE})")
     double rate;
 
-    @Option(names = "--seed", defaultValue = "7", description = "seed of the synthetic data (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = "7",
+            description = "seed of the synthetic data (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--bad-records", defaultValue = "24",
+    @Option(names = "--bad-records", paramLabel = "N", defaultValue = "24",
             description = "malformed records mixed in (default ${DEFAULT-VALUE})")
     int badRecords;
 
-    @Option(names = "--partitions", defaultValue = "4",
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "4",
             description = "partitions of the topic if it has to be created (default ${DEFAULT-VALUE})")
     int partitions;
 
-    @Option(names = "--timeout", defaultValue = "30 s",
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30 s",
             description = "how long to wait for the broker, and for a send to be acknowledged (default ${DEFAULT-VALUE})")
     String timeout;
 
@@ -279,15 +283,19 @@ public final class SensorProducer implements Callable<Integer> {
         AtomicLong acked = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
         Pacer pacer = new Pacer(rate);
-        long start = System.nanoTime();
-        long nextReport = start + 1_000_000_000L;
+        long start = 0;
+        long nextReport = 0;
         long i = 0;
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProperties(bootstrap, timeout))) {
             for (Keyed r : records) {
                 if (failure.get() != null) {
                     break;
                 }
-                pacer.await(i++);
+                pacer.await(i);
+                if (i++ == 0) {
+                    start = System.nanoTime();
+                    nextReport = start + 1_000_000_000L;
+                }
                 producer.send(new ProducerRecord<>(topic, r.key(), r.value()), (meta, e) -> {
                     if (e == null) {
                         acked.incrementAndGet();
@@ -306,7 +314,7 @@ public final class SensorProducer implements Callable<Integer> {
         } catch (org.apache.kafka.common.KafkaException e) {
             failure.compareAndSet(null, e);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double seconds = i == 0 ? 0 : (System.nanoTime() - start) / 1e9;
         Exception e = failure.get();
         if (e != null) {
             throw new IllegalStateException(String.format(Locale.ROOT, "sending to topic %s at %s failed after %,d of "
