@@ -152,7 +152,7 @@ public final class DetectConfig {
         /** hashmap or rocksdb. */
         @JsonProperty("state_backend")
         public String stateBackend = "hashmap";
-        /** Where checkpoints go (a file:// or s3:// URI); null: Flink's default (the JobManager's memory). */
+        /** Where checkpoints go (a file:// or s3:// URI); null: checkpoints/ under {@link #output}. */
         @JsonProperty("checkpoint_dir")
         public String checkpointDir;
     }

@@ -72,7 +72,8 @@ public final class SensorProducer implements Callable<Integer> {
     int points;
 
     @Option(names = "--rate", defaultValue = "0", paramLabel = "EVENTS_PER_S",
-            description = "records per second, malformed ones included; 0: as fast as possible (default ${DEFAULT-VALUE})")
+            description = "records per second, malformed ones included; 0: as fast as possible "
+                    + "(default ${DEFAULT-VALUE})")
     double rate;
 
     @Option(names = "--seed", paramLabel = "SEED", defaultValue = "7",
@@ -88,7 +89,8 @@ public final class SensorProducer implements Callable<Integer> {
     int partitions;
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30 s",
-            description = "how long to wait for the broker, and for a send to be acknowledged (default ${DEFAULT-VALUE})")
+            description = "how long to wait for the broker, and for a send to be acknowledged "
+                    + "(default ${DEFAULT-VALUE})")
     String timeout;
 
     public static void main(String[] args) {
@@ -133,7 +135,7 @@ public final class SensorProducer implements Callable<Integer> {
     /** A record as sent: the Kafka key (the sensor) and the JSON value. */
     public record Keyed(String key, String value) {}
 
-    /** What {@link #send} did: records acknowledged by the broker, and the seconds from the first send to the last ack. */
+    /** What {@link #send} did: records acknowledged by the broker, and seconds from the first send to the last ack. */
     public record Result(long sent, double seconds) {}
 
     /**
@@ -226,7 +228,8 @@ public final class SensorProducer implements Callable<Integer> {
             }
             // Admin.create: e.g. "No resolvable bootstrap urls given in bootstrap.servers"
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalArgumentException("cannot connect to Kafka at " + bootstrap + ": " + cause.getMessage(), e);
+            throw new IllegalArgumentException("cannot connect to Kafka at " + bootstrap + ": " + cause.getMessage(),
+                    e);
         }
     }
 
@@ -236,7 +239,8 @@ public final class SensorProducer implements Callable<Integer> {
             return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             throw new IllegalStateException("no answer from Kafka at " + bootstrap + " within " + timeout.toMillis()
-                    + " ms while " + doing + " (topic " + topic + "; is the broker running, and the address right?)", e);
+                    + " ms while " + doing + " (topic " + topic + "; is the broker running, and the address right?)",
+                    e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
@@ -325,11 +329,16 @@ public final class SensorProducer implements Callable<Integer> {
     }
 
     /**
-     * Paces a sender to a fixed rate: record {@code i} is due {@code i / rate} seconds after the first; {@link #await}
-     * returns at once when it is due or late (no catching up is skipped: a sender that fell behind sends at full speed
-     * until it is back on schedule).
+     * Paces a sender to a fixed rate: record {@code i} is due {@code i / rate} seconds after the first, and
+     * {@link #await} returns once it is due. A sender that is not yet due sleeps until then plus up to a millisecond,
+     * so it wakes at most about once per millisecond and sends what became due meanwhile together (at 20,000 records/s
+     * about 20 at a time, instead of waking 20,000 times a second). A sender that fell behind is not held back until
+     * it is on schedule again: the average rate is kept, not the spacing.
      */
     public static final class Pacer {
+
+        /** How late a sleeping sender may wake. */
+        static final long SLACK_NANOS = 1_000_000L;
 
         private final double nanosPerRecord;
         private long start = Long.MIN_VALUE;
@@ -348,9 +357,12 @@ public final class SensorProducer implements Callable<Integer> {
                 start = System.nanoTime();
             }
             long due = start + (long) (i * nanosPerRecord);
-            long ahead;
-            while ((ahead = due - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(ahead);
+            long ahead = due - System.nanoTime();
+            if (ahead > 0) {
+                long wake = due + SLACK_NANOS;
+                while ((ahead = wake - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(ahead);
+                }
             }
         }
     }

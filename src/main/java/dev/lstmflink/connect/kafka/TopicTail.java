@@ -149,7 +149,8 @@ public final class TopicTail implements Callable<Integer> {
             consumer = new KafkaConsumer<>(consumerProperties(bootstrap, connect));
         } catch (KafkaException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalArgumentException("cannot connect to Kafka at " + bootstrap + ": " + cause.getMessage(), e);
+            throw new IllegalArgumentException("cannot connect to Kafka at " + bootstrap + ": " + cause.getMessage(),
+                    e);
         }
         try (consumer) {
             List<TopicPartition> partitions = partitions(consumer, bootstrap, topic, connect);
