@@ -105,7 +105,7 @@ public final class KafkaLocal implements Callable<Integer> {
     }
 
     /** The broker's configuration: one combined KRaft node, loopback listeners only, replication factor 1. */
-    static Properties serverProperties(int port, int controllerPort, Path logDir) {
+    public static Properties serverProperties(int port, int controllerPort, Path logDir) {
         Properties p = new Properties();
         p.putAll(Map.ofEntries(
                 Map.entry("process.roles", "broker,controller"),

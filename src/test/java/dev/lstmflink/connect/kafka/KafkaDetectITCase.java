@@ -22,12 +22,9 @@ import dev.lstmflink.flink.detect.DetectStreams;
 import dev.lstmflink.flink.detect.Detection;
 import dev.lstmflink.flink.detect.DetectionJson;
 import dev.lstmflink.flink.detect.RunCounts;
+import dev.lstmflink.testutil.TestBroker;
 import dev.lstmflink.testutil.TestModels;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.Writer;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,9 +43,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -67,10 +61,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,7 +124,7 @@ class KafkaDetectITCase {
             .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
 
     static Path brokerDir;
-    static Broker broker;
+    static TestBroker broker;
     static KafkaRun run;
     static Throwable runFailure;
 
@@ -140,7 +132,7 @@ class KafkaDetectITCase {
     static void startBroker() throws Exception {
         long t = System.nanoTime();
         brokerDir = Files.createTempDirectory("kafka-detect-it");
-        broker = Broker.start(brokerDir);
+        broker = TestBroker.start(brokerDir);
         System.out.printf("broker ready in %d ms%n", (System.nanoTime() - t) / 1_000_000);
     }
 
@@ -302,7 +294,7 @@ class KafkaDetectITCase {
         assertTrue(one.contains("topic at") && one.contains("\"t-dlq-2\"") && !one.contains("\"t-in\""), one);
 
         // nobody listens on this port
-        KafkaSettings nowhere = new KafkaSettings("127.0.0.1:" + freePort(), "a", "b", "c", "g", "earliest", false,
+        KafkaSettings nowhere = new KafkaSettings("127.0.0.1:" + TestBroker.freePort(), "a", "b", "c", "g", "earliest", false,
                 null, true, 1, Map.of());
         String unreachable = assertThrows(IllegalStateException.class,
                 () -> Topics.ensure(nowhere, Duration.ofSeconds(1))).getMessage();
@@ -553,61 +545,5 @@ class KafkaDetectITCase {
             }
         }
         return out;
-    }
-
-    // ---- the broker -----------------------------------------------------------------------------------------------
-
-    /**
-     * One KRaft node (broker and controller) in this JVM, configured by {@link KafkaLocal#serverProperties} with topic
-     * auto-creation off (a sink must not create its topic behind {@link Topics#ensure}'s back) and Kafka's default
-     * {@code transaction.max.timeout.ms}.
-     */
-    static final class Broker {
-
-        final KafkaRaftServer server;
-        final String bootstrap;
-
-        private Broker(KafkaRaftServer server, String bootstrap) {
-            this.server = server;
-            this.bootstrap = bootstrap;
-        }
-
-        static Broker start(Path dir) throws Exception {
-            int port = freePort();
-            int controllerPort = freePort();
-            Properties props = KafkaLocal.serverProperties(port, controllerPort, dir.resolve("data"));
-            props.setProperty("auto.create.topics.enable", "false");
-            // Kafka's default (kafka-local allows 1 h): the sinks' default transaction timeout must fit a stock broker
-            props.setProperty("transaction.max.timeout.ms", "900000");
-            // one partition each instead of 50: the coordinators' topics are created at first use, within the job
-            props.setProperty("offsets.topic.num.partitions", "1");
-            props.setProperty("transaction.state.log.num.partitions", "1");
-            Path propsFile = dir.resolve("server.properties");
-            try (Writer w = Files.newBufferedWriter(propsFile, StandardCharsets.UTF_8)) {
-                props.store(w, null);
-            }
-            ByteArrayOutputStream log = new ByteArrayOutputStream();
-            int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
-                    propsFile.toString(), "--standalone"}, new PrintStream(log, true, StandardCharsets.UTF_8));
-            assertEquals(0, rc, "kafka-storage format: " + log.toString(StandardCharsets.UTF_8));
-            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
-            server.startup();
-            String bootstrap = "127.0.0.1:" + port;
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                assertTrue(!admin.describeCluster().nodes().get(60, TimeUnit.SECONDS).isEmpty(), "no broker listed");
-            }
-            return new Broker(server, bootstrap);
-        }
-
-        void stop() {
-            server.shutdown();
-            server.awaitShutdown();
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
