@@ -49,9 +49,10 @@ import picocli.CommandLine.Option;
 /**
  * A soak run of the detection pipeline (issue 6, "Long run"): a generator at a fixed rate → {@link DetectPipeline}
  * (parse → event-time buffer → keyed LSTM detector) → discarding sinks, on a {@link MiniCluster} in this JVM with
- * periodic checkpoints, sampled every {@code --sample}: the heap in use and right after each GC, GC pauses,
+ * periodic checkpoints, sampled every {@code --sample}: the heap in use, right after each GC and after a full GC
+ * asked for before each sample (the live set; that pause is left out of the pause figures), GC pauses,
  * the latest completed checkpoint's duration, full state size and checkpointed (incremental) size, the state size per
- * key, and for RocksDB the size of its working folder on disk. Not Kafka: the broker's own growth would blur what the
+ * key, and for RocksDB the size of its working folder on disk (and of its table files, *.sst, in it). Not Kafka: the broker's own growth would blur what the
  * job's state does. Not a test: {@code jobs/soak} runs it (30 minutes by default) and prints a summary comparing the
  * first and last thirds of the run.
  *
@@ -99,7 +100,9 @@ public final class SoakBench implements Callable<Integer> {
 
     /** GC pauses seen since the last sample, from the collectors' notifications (stop-the-world collectors only). */
     private final List<Long> pausesMs = new ArrayList<>();
-    /** The heap in use right after each of those collections: its trend is the live set's. */
+    /** The heap after the full GC this class asks for before each sample: the live set. */
+    private volatile long liveHeap = -1;
+    /** The heap in use right after each of those collections (old-generation garbage included until G1 collects it). */
     private final List<Long> heapAfterGc = new ArrayList<>();
 
     public static void main(String[] args) {
@@ -176,10 +179,10 @@ public final class SoakBench implements Callable<Integer> {
         long end = start + runFor.toNanos();
         Files.createDirectories(out.toAbsolutePath().getParent());
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
-            w.println("t_s,detections,dead_letters,events_per_s,heap_used_mb,heap_after_gc_mb,gc_pauses,"
+            w.println("t_s,detections,dead_letters,events_per_s,heap_used_mb,heap_after_gc_mb,live_heap_mb,gc_pauses,"
                     + "gc_pause_total_ms,gc_pause_max_ms,checkpoints_completed,checkpoints_failed,"
                     + "checkpoint_duration_ms,checkpoint_state_bytes,checkpointed_bytes,state_bytes_per_key,"
-                    + "rocksdb_dir_bytes,checkpoint_dir_bytes");
+                    + "rocksdb_sst_bytes,rocksdb_dir_bytes,checkpoint_dir_bytes");
             long lastDetections = 0;
             long lastT = start;
             while (System.nanoTime() < end) {
@@ -195,15 +198,19 @@ public final class SoakBench implements Callable<Integer> {
                 CheckpointStatsSnapshot cs = g.getCheckpointStatsSnapshot();
                 AbstractCheckpointStats last = latestCompleted(cs);
                 long[] pauses = drainPauses();
+                System.gc();   // a full collection: liveHeap (its notification arrives on another thread)
+                Thread.sleep(200);
                 String line = String.format(Locale.ROOT,
-                        "%.0f,%d,%d,%.0f,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d,%d,%.1f,%d,%d",
+                        "%.0f,%d,%d,%.0f,%.1f,%.1f,%.1f,%d,%d,%d,%d,%d,%d,%d,%d,%.1f,%d,%d,%d",
                         (now - start) / 1e9, d, DEAD_LETTERS.get(), (d - lastDetections) / ((now - lastT) / 1e9),
-                        heapUsed() / 1048576.0, pauses[3] < 0 ? Double.NaN : pauses[3] / 1048576.0, pauses[0], pauses[1], pauses[2],
+                        heapUsed() / 1048576.0, pauses[3] < 0 ? Double.NaN : pauses[3] / 1048576.0,
+                        liveHeap < 0 ? Double.NaN : liveHeap / 1048576.0, pauses[0], pauses[1], pauses[2],
                         cs.getCounts().getNumberOfCompletedCheckpoints(), cs.getCounts().getNumberOfFailedCheckpoints(),
                         last == null ? -1 : last.getEndToEndDuration(), last == null ? -1 : last.getStateSize(),
                         last == null ? -1 : last.getCheckpointedSize(),
                         last == null ? -1.0 : last.getStateSize() / (double) keys,
-                        sizeOf(dir.resolve("rocksdb")), sizeOf(dir.resolve("checkpoints")));
+                        sizeOf(dir.resolve("rocksdb"), true), sizeOf(dir.resolve("rocksdb"), false),
+                        sizeOf(dir.resolve("checkpoints"), false));
                 w.println(line);
                 w.flush();
                 System.out.println(line);
@@ -235,6 +242,17 @@ public final class SoakBench implements Callable<Integer> {
                     return;
                 }
                 var info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+                if ("System.gc()".equals(info.getGcCause())) {
+                    // ours, before each sample: the heap after it is the live set; not one of the job's pauses
+                    long live = 0;
+                    for (var u : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                        if (HEAP_POOLS.contains(u.getKey())) {
+                            live += u.getValue().getUsed();
+                        }
+                    }
+                    liveHeap = live;
+                    return;
+                }
                 // G1's young and mixed/full collections are pauses; a concurrent cycle's bean (JDK 20+) is not
                 if (!info.getGcName().contains("Concurrent")) {
                     long after = 0;
@@ -274,12 +292,14 @@ public final class SoakBench implements Callable<Integer> {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    private static long sizeOf(Path p) throws IOException {
+    /** Bytes in the files under p (only RocksDB's table files, *.sst, if sstOnly): -1 when a deletion raced the walk. */
+    private static long sizeOf(Path p, boolean sstOnly) throws IOException {
         if (!Files.exists(p)) {
             return 0;
         }
         try (Stream<Path> files = Files.walk(p)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
+            return files.filter(Files::isRegularFile)
+                    .filter(f -> !sstOnly || f.getFileName().toString().endsWith(".sst")).mapToLong(f -> {
                 try {
                     return Files.size(f);
                 } catch (IOException e) {
