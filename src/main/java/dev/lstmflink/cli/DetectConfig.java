@@ -146,6 +146,15 @@ public final class DetectConfig {
     /** The Flink job. */
     public static final class Flink {
         public int parallelism = 1;
+        /**
+         * Key groups: keyed state is stored and moved in this many groups, fixed for the life of a savepoint's state
+         * (see {@link #MAX_PARALLELISM_DEFAULT}).
+         */
+        @JsonProperty("max_parallelism")
+        public int maxParallelism = MAX_PARALLELISM_DEFAULT;
+        /** A restore from a savepoint written with a model of another shape: fail (refuse) or reset the keys. */
+        @JsonProperty("on_state_mismatch")
+        public DetectOptions.OnStateMismatch onStateMismatch = DetectOptions.OnStateMismatch.FAIL;
         /** Kafka mode: checkpoints commit the Kafka transactions (exactly-once output appears at this pace). */
         @JsonProperty("checkpoint_interval")
         public String checkpointInterval = "10 s";
@@ -156,6 +165,18 @@ public final class DetectConfig {
         @JsonProperty("checkpoint_dir")
         public String checkpointDir;
     }
+
+    /**
+     * 128: what Flink itself picks for a job of parallelism up to 85, written down so that it never changes. Flink
+     * hashes each key to one of max-parallelism key groups and stores and moves keyed state by key group; a savepoint's
+     * state restores only into the same number of key groups, and parallelism can never exceed it. Left to Flink, the
+     * number follows the parallelism of the job's first run (1.5 × parallelism rounded up to a power of two, at least
+     * 128: a first run at parallelism 100 gets 256), and nothing in the job says what it is; written here it is the
+     * same for every run of every deployment, and raising it later means rewriting the state.
+     */
+    public static final int MAX_PARALLELISM_DEFAULT = 128;
+    /** Flink's upper bound for max parallelism (2^15 key groups). */
+    public static final int MAX_PARALLELISM_LIMIT = 1 << 15;
 
     public enum Format { JSON, CSV }
 
@@ -281,6 +302,11 @@ public final class DetectConfig {
             throw new CliException(source + ": " + ex.getMessage());
         }
         check(source, "flink.parallelism", flink.parallelism, flink.parallelism >= 1, "an integer >= 1");
+        check(source, "flink.max_parallelism", flink.maxParallelism,
+                flink.maxParallelism >= flink.parallelism && flink.maxParallelism <= MAX_PARALLELISM_LIMIT,
+                "an integer in [flink.parallelism (" + flink.parallelism + "), " + MAX_PARALLELISM_LIMIT + "]");
+        check(source, "flink.on_state_mismatch", flink.onStateMismatch, flink.onStateMismatch != null,
+                "fail or reset");
         check(source, "flink.checkpoint_interval", flink.checkpointInterval,
                 parses(flink.checkpointInterval) && !checkpointInterval().isZero(), "a duration > 0, e.g. 10 s");
         check(source, "flink.state_backend", flink.stateBackend,
@@ -317,7 +343,8 @@ public final class DetectConfig {
     /** The detector's event order and expiry; {@code eventTime} only applies to the Kafka mode. */
     public DetectOptions detectOptions(boolean eventTimeSource) {
         return new DetectOptions(eventTimeSource && events.eventTime,
-                TimeUtils.parseDuration(events.allowedLateness), TimeUtils.parseDuration(events.idleTimeout));
+                TimeUtils.parseDuration(events.allowedLateness), TimeUtils.parseDuration(events.idleTimeout),
+                flink.onStateMismatch);
     }
 
     public Duration outOfOrderness() {
@@ -370,6 +397,7 @@ public final class DetectConfig {
             case "input.format" -> "expected json or csv";
             case "scoring.mode" -> "expected dynamic or fixed";
             case "kafka.delivery" -> "expected exactly_once or at_least_once";
+            case "flink.on_state_mismatch" -> "expected fail or reset";
             case "events.event_time", "kafka.create_topics", "scoring.clip_anomalies" -> "expected true or false";
             case "model", "output", "events.out_of_orderness", "events.allowed_lateness", "events.idle_timeout",
                  "kafka.bootstrap_servers", "kafka.input_topic", "kafka.output_topic", "kafka.dead_letter_topic",

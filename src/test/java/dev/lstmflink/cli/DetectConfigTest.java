@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.anomaly.ScoringConfig;
+import dev.lstmflink.flink.detect.DetectOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +40,7 @@ class DetectConfigTest {
     void keysCoverEverySection() {
         for (String k : List.of("model", "output", "input.format", "events.allowed_lateness", "scoring.window",
                 "training.train_fraction", "embedded.bad_records", "kafka.properties", "kafka.delivery",
-                "flink.checkpoint_dir")) {
+                "flink.checkpoint_dir", "flink.max_parallelism", "flink.on_state_mismatch")) {
             assertTrue(DetectConfig.KEYS.contains(k), k + " in " + DetectConfig.KEYS);
         }
     }
@@ -88,6 +89,31 @@ class DetectConfigTest {
         assertTrue(e.getMessage().contains("unknown key 'scoring.windw'"), e.getMessage());
         e = assertThrows(CliException.class, () -> DetectConfig.parse("", "my.yaml", List.of("nonsense")));
         assertTrue(e.getMessage().contains("--set nonsense"), e.getMessage());
+    }
+
+    @Test
+    void maxParallelismIsFixedAndCheckedAgainstTheParallelismAndFlinksLimit() throws Exception {
+        assertEquals(128, DetectConfig.defaults().flink.maxParallelism);
+        DetectConfig c = DetectConfig.parse("flink:\n  parallelism: 8\n  max_parallelism: 8\n", "my.yaml", List.of());
+        assertEquals(8, c.flink.maxParallelism);
+        CliException e = assertThrows(CliException.class, () -> DetectConfig.parse(
+                "flink:\n  parallelism: 8\n  max_parallelism: 4\n", "my.yaml", List.of()));
+        assertTrue(e.getMessage().contains("'flink.max_parallelism'") && e.getMessage().contains("got 4")
+                && e.getMessage().contains("flink.parallelism (8)"), e.getMessage());
+        e = assertThrows(CliException.class,
+                () -> DetectConfig.parse("", "my.yaml", List.of("flink.max_parallelism=40000")));
+        assertTrue(e.getMessage().contains("32768") && e.getMessage().contains("40000"), e.getMessage());
+    }
+
+    @Test
+    void onStateMismatchIsFailOrResetAndReachesTheDetector() throws Exception {
+        assertEquals(DetectOptions.OnStateMismatch.FAIL, DetectConfig.defaults().detectOptions(true).onStateMismatch());
+        DetectConfig c = DetectConfig.parse("flink:\n  on_state_mismatch: reset\n", "my.yaml", List.of());
+        assertEquals(DetectOptions.OnStateMismatch.RESET, c.detectOptions(true).onStateMismatch());
+        assertEquals(DetectOptions.OnStateMismatch.RESET, c.detectOptions(false).onStateMismatch());
+        CliException e = assertThrows(CliException.class,
+                () -> DetectConfig.parse("flink:\n  on_state_mismatch: ignore\n", "my.yaml", List.of()));
+        assertTrue(e.getMessage().contains("'flink.on_state_mismatch': expected fail or reset"), e.getMessage());
     }
 
     @Test

@@ -13,12 +13,25 @@ import dev.lstmflink.flink.RejectedEvent;
 import dev.lstmflink.flink.SensorEvent;
 import dev.lstmflink.train.data.Normalization;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Anomaly detection per key (issue 5, "Scoring"): the model predicts each key's next values from the key's LSTM state,
@@ -55,14 +68,26 @@ import org.apache.flink.util.Collector;
  * or more after its last one starts again, whenever the watermark gets there; and one event-time timer per key, at the
  * last event time + the timeout rounded up to a second, clears the state of keys that never come back.
  *
+ * <p>Restored state and the model ({@link DetectOptions#onStateMismatch}): every checkpoint also stores, as operator
+ * state {@value #SHAPE_STATE}, the shape of the model that wrote the keyed state ({@link ModelShape}: input size,
+ * hidden size, layers, projection). A restore compares it with the model given before any key is touched. When they
+ * differ, {@link DetectOptions.OnStateMismatch#FAIL} refuses to start with a message naming both shapes, wrapped in a
+ * {@link SuppressRestartsException} (a restart would fail the same way); {@link DetectOptions.OnStateMismatch#RESET}
+ * starts, and each key whose stored h/c or prediction has other lengths than the model's starts again as a new key on
+ * its next event. State without a stored shape (a savepoint of a build before the shape was stored) is checked key by
+ * key only, by the lengths of its h/c and prediction, with the same policy; so is a key that a reset-mode run has not
+ * reached yet when the next savepoint is taken (that savepoint stores the new shape).
+ *
  * <p>Metrics on the operator's group: counters {@value #METRIC_DETECTIONS}, {@value #METRIC_ANOMALIES} (flagged
- * detections) and {@value #METRIC_KEYS_STARTED} (first events of keys, including keys restarted after idle expiry; not
- * {@code reset} events).
+ * detections), {@value #METRIC_KEYS_STARTED} (first events of keys, including keys restarted after idle expiry or a
+ * state reset; not {@code reset} events) and {@value #METRIC_STATE_RESETS} (keys whose restored state did not fit the
+ * model and was cleared), the last also an accumulator of that name ({@link RunCounts#stateResets}).
  *
  * <p>The model needs a head with k = input_size outputs (it predicts the next step's values); {@link #open} fails
  * with a message naming the model otherwise. The model's bytes travel with the function and are parsed once per task.
  */
-public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, Detection> {
+public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, Detection>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
 
@@ -72,8 +97,14 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     public static final String METRIC_DETECTIONS = "detections";
     /** Counter: detections flagged as anomalies. */
     public static final String METRIC_ANOMALIES = "anomalies";
-    /** Counter: keys started, first seen or restarted after idle expiry. */
+    /** Counter: keys started, first seen or restarted after idle expiry or a state reset. */
     public static final String METRIC_KEYS_STARTED = "keysStarted";
+    /** Counter and accumulator: keys whose restored state did not fit the model and started again (reset mode). */
+    public static final String METRIC_STATE_RESETS = "stateResets";
+    /** Operator state (union list): the {@link ModelShape} of the model that wrote the keyed state, one per subtask. */
+    static final String SHAPE_STATE = "model-shape";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DetectFunction.class);
 
     private final ScoringConfig scoringConfig;
     private final DetectOptions options;
@@ -96,6 +127,11 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     private transient Counter detections;
     private transient Counter anomalies;
     private transient Counter keysStarted;
+    private transient Counter stateResets;
+    private transient LongCounter stateResetsTotal;
+    /** This model's shape, written into {@link #shapeState} on every checkpoint. */
+    private transient ModelShape shape;
+    private transient ListState<String> shapeState;
 
     /**
      * @param scoring     how residuals become scores and flags
@@ -116,8 +152,46 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         this.modelSource = modelSource;
     }
 
+    /**
+     * Called before {@link #open}: reads the model and, on a restore, compares the shape stored with the keyed state
+     * with the model's (see the class comment).
+     */
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        load();
+        shapeState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>(SHAPE_STATE, StringSerializer.INSTANCE));
+        if (context.isRestored()) {
+            checkRestoredShape(shapeState.get());
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        shapeState.update(List.of(shape.encode()));
+    }
+
     @Override
     public void open(OpenContext openContext) throws Exception {
+        if (model == null) {
+            load();   // not run by a checkpointing operator
+        }
+        this.scorer = new KeyScorer(scoringConfig);
+        boolean idle = !options.idleTimeout().isZero();
+        this.ttl = idle && !options.eventTime();
+        this.state = new DetectState(getRuntimeContext(), ttl ? options.idleTimeout() : Duration.ZERO);
+        this.buffer = options.eventTime() ? new EventTimeBuffer(getRuntimeContext(), options.allowedLateness()) : null;
+        this.expiryMs = idle && options.eventTime() ? options.idleTimeout().toMillis() : 0;
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        this.detections = metrics.counter(METRIC_DETECTIONS);
+        this.anomalies = metrics.counter(METRIC_ANOMALIES);
+        this.keysStarted = metrics.counter(METRIC_KEYS_STARTED);
+        this.stateResets = metrics.counter(METRIC_STATE_RESETS);
+        this.stateResetsTotal = getRuntimeContext().getLongCounter(METRIC_STATE_RESETS);
+    }
+
+    /** Reads and checks the model: a head of input_size outputs, normalization of input_size features. */
+    private void load() throws Exception {
         LstmModel m = LstmModelFile.read(modelBytes, modelSource);
         int inputSize = m.lstm().config().inputSize();
         if (m.head() == null) {
@@ -148,16 +222,51 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         this.head = m.head();
         this.normalization = n;
         this.k = inputSize;
-        this.scorer = new KeyScorer(scoringConfig);
-        boolean idle = !options.idleTimeout().isZero();
-        this.ttl = idle && !options.eventTime();
-        this.state = new DetectState(getRuntimeContext(), ttl ? options.idleTimeout() : Duration.ZERO);
-        this.buffer = options.eventTime() ? new EventTimeBuffer(getRuntimeContext(), options.allowedLateness()) : null;
-        this.expiryMs = idle && options.eventTime() ? options.idleTimeout().toMillis() : 0;
-        MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        this.detections = metrics.counter(METRIC_DETECTIONS);
-        this.anomalies = metrics.counter(METRIC_ANOMALIES);
-        this.keysStarted = metrics.counter(METRIC_KEYS_STARTED);
+        this.shape = ModelShape.of(m, stepper.stateSize());
+    }
+
+    /** The restored shapes (one per subtask that wrote the savepoint, all alike) against this model's. */
+    private void checkRestoredShape(Iterable<String> stored) throws Exception {
+        Set<String> lines = new LinkedHashSet<>();
+        stored.forEach(lines::add);
+        if (lines.isEmpty()) {
+            LOG.info("The restored state of the detector holds no model shape (a savepoint of a job without it): "
+                    + "each key's state is checked against model {} when the key's next event comes", modelSource);
+            return;
+        }
+        for (String line : lines) {
+            ModelShape old;
+            try {
+                old = ModelShape.decode(line);
+            } catch (IllegalStateException e) {
+                throw refuse(e.getMessage());
+            }
+            if (old.sameShape(shape)) {
+                continue;
+            }
+            String what = "the savepoint's key state was written by a model of shape " + old.describe() + " (model "
+                    + old.modelVersion() + "), model " + modelSource + " (" + model.version() + ") has shape "
+                    + shape.describe();
+            if (options.onStateMismatch() == DetectOptions.OnStateMismatch.FAIL) {
+                throw refuse("Refusing to restore: " + what + ". The keys' LSTM state (h, c) and pending predictions "
+                        + "mean nothing to this model. Resume with a model of the savepoint's shape, start without the "
+                        + "savepoint (every key starts afresh), or set flink.on_state_mismatch: reset to start the "
+                        + "savepoint's keys again one by one");
+            }
+            if (!old.sizesDifferFrom(shape)) {
+                throw refuse("Refusing to restore: " + what + ". flink.on_state_mismatch: reset cannot tell the "
+                        + "savepoint's keys from new ones, as both shapes keep " + shape.stateValues() + " state values "
+                        + "and " + shape.inputSize() + " predicted values per key. Resume with a model of the "
+                        + "savepoint's shape, or start without the savepoint");
+            }
+            LOG.warn("Restoring with {}: flink.on_state_mismatch is reset, so each key of the savepoint starts again "
+                    + "as a new key on its next event (counted in metric {})", what, METRIC_STATE_RESETS);
+        }
+    }
+
+    /** Restarting cannot help: the same savepoint and model fail the same way, so the job fails for good. */
+    private static SuppressRestartsException refuse(String message) {
+        return new SuppressRestartsException(new IllegalStateException(message));
     }
 
     /** The model's version, as carried by every {@link Detection}; valid after {@link #open}. */
@@ -227,6 +336,11 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         return null;
     }
 
+    /** The key's state has the lengths this model reads and writes. */
+    private boolean fits(KeyState s, float[] predicted) {
+        return s.hc.length == stepper.stateSize() && (predicted == null || predicted.length == k);
+    }
+
     /** Scores one event against the key's prediction, steps the LSTM, stores the next prediction, emits a Detection. */
     private void score(SensorEvent e, float[] xn, String key, TimerService timers, Collector<Detection> out)
             throws Exception {
@@ -235,6 +349,18 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         long previousTs = s == null ? Long.MIN_VALUE : s.lastTs;
         // Event time: idle means a gap of the timeout or more, exactly; the expiry timer is rounded up to a second.
         boolean started = s == null || (expiryMs > 0 && s.lastTs + expiryMs <= e.ts);
+        if (!started && !fits(s, predicted)) {
+            String misfit = "key " + key + " has an LSTM state of " + s.hc.length + " values and a prediction of "
+                    + (predicted == null ? 0 : predicted.length) + " values; model " + modelSource + " ("
+                    + model.version() + ", shape " + shape.describe() + ") needs " + stepper.stateSize() + " and " + k
+                    + ": restored from a savepoint of another model?";
+            if (options.onStateMismatch() == DetectOptions.OnStateMismatch.FAIL) {
+                throw refuse(misfit + "; flink.on_state_mismatch: reset would start such keys again");
+            }
+            stateResets.inc();
+            stateResetsTotal.add(1L);
+            started = true;
+        }
         if (started) {
             keysStarted.inc();
             state.scoring.clear();   // event time: the expiry timer may not have fired yet
@@ -248,13 +374,6 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         if (started || e.reset) {
             s = new KeyState(0, previousTs, stepper.newState());
             predicted = null;
-        } else if (s.hc.length != stepper.stateSize()) {
-            throw new IllegalStateException("key " + key + " has an LSTM state of " + s.hc.length + " values, model "
-                    + model.version() + " needs " + stepper.stateSize());
-        }
-        if (predicted != null && predicted.length != k) {
-            throw new IllegalStateException("key " + key + " has a stored prediction of " + predicted.length
-                    + " values, model " + model.version() + " predicts " + k);
         }
 
         KeyScorer.Result r = null;

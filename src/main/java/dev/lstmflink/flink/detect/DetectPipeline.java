@@ -33,8 +33,15 @@ public final class DetectPipeline {
     /** Accumulator: events rejected by the detector as invalid after parsing. */
     public static final String REJECTED = "recordsRejected";
 
-    /** The parse operator's uid. */
+    /**
+     * The parse operator's uid. Every operator here has a fixed uid, stateless ones too: a savepoint maps state to
+     * operators by uid, and an operator without one gets an id hashed from the graph around it (its chaining, which
+     * follows the parallelism), so a stateless operator that later gains state would otherwise find none.
+     */
     public static final String PARSE_UID = "parse";
+    public static final String WATERMARKS_UID = "watermarks";
+    public static final String COUNT_SCORED_UID = "count-scored";
+    public static final String REJECTIONS_UID = "rejections-to-dead-letters";
 
     private DetectPipeline() {}
 
@@ -69,14 +76,17 @@ public final class DetectPipeline {
                     // a source partition that goes quiet must not hold every key's scoring back
                     .withIdleness(Duration.ofSeconds(30)))
                     .setParallelism(raw.getParallelism())
+                    .uid(WATERMARKS_UID)
                     .name("watermarks from ts");
         }
         SingleOutputStreamOperator<Detection> detected = DetectStreams.detect(
                 events, scoring, options, modelBytes, modelName);
         DataStream<Detection> counted = detected.map(new CountingMap<Detection>(SCORED))
+                .uid(COUNT_SCORED_UID)
                 .name("count scored");
         DataStream<DeadLetter> rejected = detected.getSideOutput(LstmStreams.REJECTED)
                 .map(new RejectionToDeadLetter())
+                .uid(REJECTIONS_UID)
                 .name("rejections to dead letters");
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ParseFunction.DEAD_LETTERS).union(rejected);
         return new Outputs(counted, deadLetters);

@@ -28,9 +28,9 @@ final class DetectState {
 
     /** @param ttl zero for no TTL */
     DetectState(RuntimeContext rc, Duration ttl) {
-        var l = new ValueStateDescriptor<>("lstm-state", KeyStateSerializer.INSTANCE);
-        var p = new ValueStateDescriptor<>("prediction", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
-        var s = new ValueStateDescriptor<>("scoring", ScoringStateSerializer.INSTANCE);
+        var l = lstmDescriptor();
+        var p = predictionDescriptor();
+        var s = scoringDescriptor();
         if (!ttl.isZero()) {
             StateTtlConfig config = StateTtlConfig.newBuilder(ttl)
                     .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
@@ -43,6 +43,18 @@ final class DetectState {
         this.lstm = rc.getState(l);
         this.prediction = rc.getState(p);
         this.scoring = rc.getState(s);
+    }
+
+    static ValueStateDescriptor<KeyState> lstmDescriptor() {
+        return new ValueStateDescriptor<>("lstm-state", KeyStateSerializer.INSTANCE);
+    }
+
+    static ValueStateDescriptor<float[]> predictionDescriptor() {
+        return new ValueStateDescriptor<>("prediction", PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
+    }
+
+    static ValueStateDescriptor<ScoringState> scoringDescriptor() {
+        return new ValueStateDescriptor<>("scoring", ScoringStateSerializer.INSTANCE);
     }
 
     /** Forgets the key: its next event starts it as new. */

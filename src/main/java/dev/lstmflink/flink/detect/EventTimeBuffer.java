@@ -7,7 +7,8 @@ import java.util.List;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.ListSerializer;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.streaming.api.TimerService;
 
 /**
@@ -22,8 +23,9 @@ import org.apache.flink.streaming.api.TimerService;
  * package, so the two keep their own copies of these few lines.
  *
  * <p>State per key: {@code detect-buffer}, timestamp → that timestamp's events in arrival order (a list, so each
- * timestamp costs one map entry and one timer, whatever the number of events at it). The value type is given as
- * {@code Types.LIST(Types.POJO(SensorEvent))}, so neither the list nor the events go through Kryo.
+ * timestamp costs one map entry and one timer, whatever the number of events at it). The serializers are given
+ * explicitly, Flink's {@link ListSerializer} of {@link SensorEventSerializer}: no Kryo, and a format that a savepoint can
+ * rely on (each has a serializer snapshot).
  */
 final class EventTimeBuffer {
 
@@ -34,9 +36,14 @@ final class EventTimeBuffer {
     private final long allowedLatenessMs;
 
     EventTimeBuffer(RuntimeContext rc, Duration allowedLateness) {
-        this.buffer = rc.getMapState(new MapStateDescriptor<>("detect-buffer", Types.LONG,
-                Types.LIST(Types.POJO(SensorEvent.class))));
+        this.buffer = rc.getMapState(descriptor());
         this.allowedLatenessMs = allowedLateness.toMillis();
+    }
+
+    /** The buffer's keyed state: timestamp → that timestamp's events in arrival order. */
+    static MapStateDescriptor<Long, List<SensorEvent>> descriptor() {
+        return new MapStateDescriptor<>("detect-buffer", LongSerializer.INSTANCE,
+                new ListSerializer<>(SensorEventSerializer.INSTANCE));
     }
 
     /**

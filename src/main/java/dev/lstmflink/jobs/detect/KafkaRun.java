@@ -68,7 +68,10 @@ public final class KafkaRun {
         env.execute("lstm-flink detect (kafka " + s.inputTopic() + " -> " + s.outputTopic() + ")");
     }
 
-    /** The environment with the configured parallelism, state backend and checkpointing. */
+    /**
+     * The environment with the configured parallelism, max parallelism (the number of key groups, fixed so that a
+     * savepoint restores at any parallelism up to it), state backend and checkpointing.
+     */
     public static StreamExecutionEnvironment environment(DetectConfig c) {
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", c.flink.stateBackend);
@@ -82,6 +85,7 @@ public final class KafkaRun {
         conf.setString("execution.checkpointing.dir", dir);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(c.flink.parallelism);
+        env.setMaxParallelism(c.flink.maxParallelism);
         env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         return env;
     }

@@ -1,0 +1,81 @@
+package dev.lstmflink.flink.detect;
+
+import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.core.nn.LstmModel;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The shape of the state a model leaves per key: what {@link DetectFunction} writes into its operator state on every
+ * checkpoint, so that a restore can compare it with the model it is given before any key is touched.
+ *
+ * <p>A key's {@code lstm-state} holds L·(H_out + H) floats (h and c of every layer) and its {@code prediction} I floats;
+ * both mean something only to a model of the same input size I, hidden size H, layer count L and projection P. Two
+ * shapes can have the same number of state values (L = 2, H = 8 and L = 1, H = 16 both give 32), so the sizes a key's
+ * state happens to have cannot tell them apart: the stored shape can.
+ *
+ * <p>Stored as one line, {@code v1;input_size=1;hidden_size=8;num_layers=1;proj_size=0;state_values=16;model=...}: a
+ * later release can add fields (readers ignore those they do not know). The model's version travels along for the
+ * message only; a model of the same shape with other weights (a retrained one) is accepted.
+ *
+ * @param stateValues L·(H_out + H), the length of a key's h and c
+ */
+record ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, int stateValues, String modelVersion) {
+
+    private static final String FORMAT = "v1";
+
+    static ModelShape of(LstmModel m, int stateValues) {
+        LstmConfig c = m.lstm().config();
+        return new ModelShape(c.inputSize(), c.hiddenSize(), c.numLayers(), c.projSize(), stateValues, m.version());
+    }
+
+    /** The line stored in operator state. */
+    String encode() {
+        return FORMAT + ";input_size=" + inputSize + ";hidden_size=" + hiddenSize + ";num_layers=" + numLayers
+                + ";proj_size=" + projSize + ";state_values=" + stateValues + ";model=" + modelVersion;
+    }
+
+    /** @throws IllegalStateException naming the line when it is not a shape this release can read */
+    static ModelShape decode(String line) {
+        String[] parts = line.split(";", -1);
+        if (!FORMAT.equals(parts[0])) {
+            throw new IllegalStateException("the savepoint's model shape \"" + line + "\" is of format " + parts[0]
+                    + ", this release reads " + FORMAT);
+        }
+        Map<String, String> f = new HashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq > 0) {
+                f.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+            }
+        }
+        try {
+            return new ModelShape(Integer.parseInt(f.get("input_size")), Integer.parseInt(f.get("hidden_size")),
+                    Integer.parseInt(f.get("num_layers")), Integer.parseInt(f.get("proj_size")),
+                    Integer.parseInt(f.get("state_values")), f.getOrDefault("model", "?"));
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("the savepoint's model shape \"" + line + "\" cannot be read: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Same input size, hidden size, layer count, projection (the version does not matter). */
+    boolean sameShape(ModelShape o) {
+        return inputSize == o.inputSize && hiddenSize == o.hiddenSize && numLayers == o.numLayers
+                && projSize == o.projSize && stateValues == o.stateValues;
+    }
+
+    /**
+     * True when a key's state written with {@code o} has other lengths than one written with this shape (its h/c or
+     * its prediction), so that each key can be checked on its own.
+     */
+    boolean sizesDifferFrom(ModelShape o) {
+        return stateValues != o.stateValues || inputSize != o.inputSize;
+    }
+
+    /** For messages: {@code input_size=1, hidden_size=8, num_layers=1, proj_size=0 (16 state values per key)}. */
+    String describe() {
+        return "input_size=" + inputSize + ", hidden_size=" + hiddenSize + ", num_layers=" + numLayers
+                + ", proj_size=" + projSize + " (" + stateValues + " state values per key)";
+    }
+}

@@ -1,0 +1,214 @@
+package dev.lstmflink.flink.detect;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lstmflink.flink.KeyState;
+import dev.lstmflink.flink.KeyStateSerializer;
+import dev.lstmflink.flink.SensorEvent;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.ListSerializer;
+import org.apache.flink.api.common.typeutils.base.MapSerializer;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every piece of state {@link DetectFunction} keeps has a serializer of our choosing with a snapshot that a savepoint
+ * stores and a later release reads: {@code lstm-state}, {@code prediction}, {@code scoring}, the event-time
+ * {@code detect-buffer} and the operator state {@code model-shape}. For each: no Kryo and no POJO serializer anywhere in
+ * it; its snapshot, written as Flink writes it into a savepoint and read back, restores a serializer that reads what
+ * the current one writes; and the current serializer resolves it as compatible as is (no migration, no refusal).
+ */
+class DetectStateSerializersTest {
+
+    /** The state descriptors, as the function builds them, serializers created as a job with Kryo turned off would. */
+    static List<StateDescriptor<?, ?>> descriptors() {
+        List<StateDescriptor<?, ?>> all = List.of(DetectState.lstmDescriptor(), DetectState.predictionDescriptor(),
+                DetectState.scoringDescriptor(), EventTimeBuffer.descriptor(),
+                new ListStateDescriptor<>(DetectFunction.SHAPE_STATE, StringSerializer.INSTANCE));
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);   // a generic (Kryo) type would throw here
+        ExecutionConfig noKryo = new ExecutionConfig(conf);
+        assertTrue(noKryo.getSerializerConfig().hasGenericTypesDisabled());
+        all.forEach(d -> d.initializeSerializerUnlessSet(noKryo));
+        return all;
+    }
+
+    @Test
+    void noStateGoesThroughKryoOrThePojoSerializer() {
+        Set<String> names = new TreeSet<>();
+        for (StateDescriptor<?, ?> d : descriptors()) {
+            names.add(d.getName());
+            for (TypeSerializer<?> s : nested(d.getSerializer())) {
+                String cls = s.getClass().getName();
+                assertFalse(cls.contains("Kryo") || cls.contains("Pojo") || cls.contains("Avro"),
+                        d.getName() + " uses " + cls);
+            }
+        }
+        assertEquals(new TreeSet<>(List.of("lstm-state", "prediction", "scoring", "detect-buffer", "model-shape")),
+                names);
+    }
+
+    @Test
+    void everyStateSnapshotRoundTripsAndIsCompatibleAsIs() throws IOException {
+        Map<String, Object> samples = new LinkedHashMap<>();
+        samples.put("lstm-state", new KeyState(42, 1_700_000_123_456L, new float[] {0.5f, -1.25f, 3e-8f, 7f}));
+        samples.put("prediction", new float[] {0.25f, -0.75f});
+        samples.put("scoring", ScoringStateSerializerTest.scored(45));
+        Map<Long, List<SensorEvent>> buffered = new LinkedHashMap<>();
+        buffered.put(1_000L, List.of(new SensorEvent("k1", 1_000L, 1f, 2f), new SensorEvent("k1", 1_000L, true, 3f, 4f)));
+        buffered.put(2_000L, new ArrayList<>(List.of(new SensorEvent("k1", 2_000L, Float.MIN_VALUE, -0f))));
+        samples.put("detect-buffer", buffered);
+        samples.put("model-shape", List.of("v1;input_size=2;hidden_size=8;num_layers=1;proj_size=0;state_values=16;"
+                + "model=sha256:abc"));
+        for (StateDescriptor<?, ?> d : descriptors()) {
+            Object sample = samples.get(d.getName());
+            assertTrue(sample != null, "a sample for " + d.getName());
+            roundTrip(d.getName(), d.getSerializer(), sample);
+        }
+    }
+
+    /** Checked one by one too: the serializers of our own formats and their nested ones. */
+    @Test
+    void ourSerializersSnapshotsAreTheirOwnVersionOne() throws IOException {
+        assertOwnSnapshot(KeyStateSerializer.INSTANCE, KeyStateSerializer.Snapshot.class,
+                new KeyState(1, 2, new float[] {1f}));
+        assertOwnSnapshot(ScoringStateSerializer.INSTANCE, ScoringStateSerializer.Snapshot.class,
+                ScoringStateSerializerTest.scored(12));
+        assertOwnSnapshot(SensorEventSerializer.INSTANCE, SensorEventSerializer.Snapshot.class,
+                new SensorEvent("k", 5, true, 1f, 2f));
+        @SuppressWarnings("unchecked")
+        MapSerializer<Long, List<SensorEvent>> buffer =
+                (MapSerializer<Long, List<SensorEvent>>) EventTimeBuffer.descriptor().getSerializer();
+        ListSerializer<SensorEvent> list = (ListSerializer<SensorEvent>) buffer.getValueSerializer();
+        assertEquals(SensorEventSerializer.INSTANCE, list.getElementSerializer());
+    }
+
+    @Test
+    void aBufferedEventRoundTripsEveryField() throws IOException {
+        List<SensorEvent> events = List.of(new SensorEvent("pump-7", -3L, true, 1.5f, Float.NaN, -0f),
+                new SensorEvent("ключ ✓", Long.MAX_VALUE, false), new SensorEvent(null, 0L, false, (float[]) null),
+                new SensorEvent("k".repeat(70_000), 1L, 2f));   // longer than writeUTF's 64 KB
+        for (SensorEvent e : events) {
+            byte[] bytes = bytes(SensorEventSerializer.INSTANCE, e);
+            SensorEvent back = SensorEventSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes));
+            assertEquals(e, back);
+            SensorEvent copy = SensorEventSerializer.INSTANCE.copy(e);
+            assertEquals(e, copy);
+            if (e.values != null && e.values.length > 0) {
+                copy.values[0] = 99f;
+                assertFalse(Arrays.equals(e.values, copy.values), "copy is deep");
+            }
+        }
+        assertNull(SensorEventSerializer.INSTANCE.deserialize(new DataInputDeserializer(
+                bytes(SensorEventSerializer.INSTANCE, events.get(2)))).values);
+        byte[] corrupt = bytes(SensorEventSerializer.INSTANCE, new SensorEvent("k", 1L, 1f));
+        corrupt[corrupt.length - 8] = (byte) 0x7f;   // the value count, far out of range
+        assertThrows(IOException.class,
+                () -> SensorEventSerializer.INSTANCE.deserialize(new DataInputDeserializer(corrupt)));
+    }
+
+    /**
+     * The buffer's format is written field by field in {@link SensorEventSerializer}: a field added to, renamed in or
+     * removed from {@link SensorEvent} must be written there too (and the snapshot's version raised), or restored
+     * events would lose it.
+     */
+    @Test
+    void sensorEventHasExactlyTheFieldsTheBufferSerializerWrites() {
+        Set<String> fields = new TreeSet<>();
+        for (Field f : SensorEvent.class.getDeclaredFields()) {
+            if (!Modifier.isStatic(f.getModifiers())) {
+                fields.add(f.getName() + ":" + f.getType().getSimpleName());
+            }
+        }
+        assertEquals(new TreeSet<>(List.of("key:String", "ts:long", "values:float[]", "reset:boolean")), fields,
+                "SensorEvent changed: update SensorEventSerializer (and its snapshot version) to match");
+    }
+
+    @Test
+    void theModelShapeLineReadsBackAndRefusesAnotherFormat() {
+        ModelShape s = new ModelShape(3, 16, 2, 4, 40, "sha256:0123");
+        assertEquals(s, ModelShape.decode(s.encode()));
+        assertEquals(s, ModelShape.decode(s.encode() + ";added_later=1"), "fields of a later release are ignored");
+        assertTrue(s.sameShape(new ModelShape(3, 16, 2, 4, 40, "other weights")));
+        assertFalse(s.sameShape(new ModelShape(3, 8, 2, 4, 40, "x")));
+        String m = assertThrows(IllegalStateException.class, () -> ModelShape.decode("v9;input_size=1")).getMessage();
+        assertTrue(m.contains("v9") && m.contains("v1"), m);
+        m = assertThrows(IllegalStateException.class, () -> ModelShape.decode("v1;input_size=1")).getMessage();
+        assertTrue(m.contains("cannot be read"), m);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    static <T> void roundTrip(String name, TypeSerializer<T> serializer, Object sampleObject) throws IOException {
+        T sample = (T) sampleObject;
+        TypeSerializerSnapshot<T> snapshot = serializer.snapshotConfiguration();
+        DataOutputSerializer out = new DataOutputSerializer(128);
+        TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);   // as a savepoint's metadata holds it
+        TypeSerializerSnapshot<T> read = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(out.getCopyOfBuffer()), DetectStateSerializersTest.class.getClassLoader());
+        assertEquals(snapshot.getClass(), read.getClass(), name);
+        assertEquals(snapshot.getCurrentVersion(), read.getCurrentVersion(), name);
+
+        byte[] written = bytes(serializer, sample);
+        T back = read.restoreSerializer().deserialize(new DataInputDeserializer(written));
+        assertArrayEquals(written, bytes(serializer, back), name + ": the restored serializer reads the current format");
+        if (!(sample instanceof KeyState) && !(sample instanceof float[])) {
+            assertEquals(sample, back, name);
+        }
+
+        TypeSerializerSchemaCompatibility<T> compat = serializer.snapshotConfiguration().resolveSchemaCompatibility(read);
+        assertTrue(compat.isCompatibleAsIs(), name + ": " + compat);
+    }
+
+    static <T> void assertOwnSnapshot(TypeSerializer<T> serializer, Class<?> snapshotClass, T sample)
+            throws IOException {
+        TypeSerializerSnapshot<T> snap = serializer.snapshotConfiguration();
+        assertEquals(snapshotClass, snap.getClass());
+        assertEquals(serializer, snap.restoreSerializer());
+        roundTrip(serializer.getClass().getSimpleName(), serializer, sample);
+    }
+
+    static <T> byte[] bytes(TypeSerializer<T> s, T value) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        s.serialize(value, out);
+        return out.getCopyOfBuffer();
+    }
+
+    /** The serializer and those inside it (list elements, map keys and values). */
+    static List<TypeSerializer<?>> nested(TypeSerializer<?> s) {
+        List<TypeSerializer<?>> out = new ArrayList<>();
+        out.add(s);
+        if (s instanceof ListSerializer<?> l) {
+            out.addAll(nested(l.getElementSerializer()));
+        } else if (s instanceof MapSerializer<?, ?> m) {
+            out.addAll(nested(m.getKeySerializer()));
+            out.addAll(nested(m.getValueSerializer()));
+        }
+        return out;
+    }
+}
