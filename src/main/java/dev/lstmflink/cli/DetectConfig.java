@@ -164,6 +164,9 @@ public final class DetectConfig {
         /** Where checkpoints go (a file:// or s3:// URI); null: checkpoints/ under {@link #output}. */
         @JsonProperty("checkpoint_dir")
         public String checkpointDir;
+        /** Kafka mode: a savepoint or retained checkpoint to start from (Flink's execution.state-recovery.path). */
+        @JsonProperty("restore_from")
+        public String restoreFrom;
     }
 
     /**
@@ -368,7 +371,7 @@ public final class DetectConfig {
     private static List<String> keys() {
         List<String> out = new ArrayList<>();
         collect("", StrictYaml.YAML.valueToTree(new DetectConfig()), out);
-        for (String nullByDefault : List.of("model", "training.train_fraction", "flink.checkpoint_dir")) {
+        for (String nullByDefault : List.of("model", "training.train_fraction", "flink.checkpoint_dir", "flink.restore_from")) {
             if (!out.contains(nullByDefault)) {
                 out.add(nullByDefault);
             }
@@ -402,7 +405,7 @@ public final class DetectConfig {
             case "model", "output", "events.out_of_orderness", "events.allowed_lateness", "events.idle_timeout",
                  "kafka.bootstrap_servers", "kafka.input_topic", "kafka.output_topic", "kafka.dead_letter_topic",
                  "kafka.group_id", "kafka.starting_offsets", "kafka.transactional_id_prefix",
-                 "flink.checkpoint_interval", "flink.state_backend", "flink.checkpoint_dir" -> "expected a string";
+                 "flink.checkpoint_interval", "flink.state_backend", "flink.checkpoint_dir", "flink.restore_from" -> "expected a string";
             case "scoring.ewma_span", "scoring.z_min", "scoring.z_max", "scoring.z_step", "scoring.prune_p",
                  "scoring.fixed_threshold", "training.lr", "training.validation_fraction",
                  "training.train_fraction" -> "expected a number";

@@ -83,6 +83,11 @@ public final class KafkaRun {
         String dir = c.flink.checkpointDir != null ? c.flink.checkpointDir
                 : Path.of(c.output, "checkpoints").toAbsolutePath().toUri().toString();
         conf.setString("execution.checkpointing.dir", dir);
+        // a cancelled (or crashed and given up) job keeps its last checkpoint, so that restore_from can resume it
+        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        if (c.flink.restoreFrom != null) {
+            conf.setString("execution.state-recovery.path", c.flink.restoreFrom);
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(c.flink.parallelism);
         env.setMaxParallelism(c.flink.maxParallelism);

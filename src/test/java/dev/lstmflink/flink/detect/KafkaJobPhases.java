@@ -20,7 +20,6 @@ import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -65,12 +64,15 @@ final class KafkaJobPhases {
      */
     static Phase start(DetectConfig c, String bootstrap, byte[] model, String savepoint, String name) throws Exception {
         KafkaSettings s = c.kafkaSettings(bootstrap);
-        StreamExecutionEnvironment env = KafkaRun.environment(c);
-        if (savepoint != null) {
-            // what `flink run -s` sets; the executor reads it from the environment's configuration
-            Configuration restore = new Configuration();
-            restore.setString("execution.state-recovery.path", savepoint);
-            env.configure(restore);
+        // flink.restore_from, which KafkaRun.environment passes on as execution.state-recovery.path (what `flink run
+        // -s` sets), as `jobs/detect --kafka ... --set flink.restore_from=SAVEPOINT` does
+        String before = c.flink.restoreFrom;
+        c.flink.restoreFrom = savepoint;
+        StreamExecutionEnvironment env;
+        try {
+            env = KafkaRun.environment(c);
+        } finally {
+            c.flink.restoreFrom = before;
         }
         KafkaRun.build(env, c, s, KafkaIo.source(s), model, "test-model");
         return new Phase(env.executeAsync(name), savepoint);
