@@ -15,8 +15,9 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * Timestamps are epoch milliseconds, ISO-8601 (no zone = UTC) or {@code YYYY-MM-DD HH:MM:SS} (UTC), as in
- * {@link dev.lstmflink.train.data.Timestamps}, which the training job uses for the same files. Values are decimal
- * numbers ({@code 1}, {@code -2.5}, {@code 1e-3}); {@code NaN} and infinities are refused as
+ * {@link dev.lstmflink.train.data.Timestamps}, which the training job uses for the same files, in the years 1 to 9999
+ * ({@link #MIN_TS}, {@link #MAX_TS}). A key column holds at most {@link #MAX_KEY_BYTES} bytes of valid Unicode.
+ * Values are decimal numbers ({@code 1}, {@code -2.5}, {@code 1e-3}); {@code NaN} and infinities are refused as
  * {@link DeadLetter#NON_FINITE_VALUE}, anything else ({@code 0x1p3}, {@code 1f}, an empty cell) as
  * {@link DeadLetter#BAD_VALUE}. Cells follow {@link CsvCells}. The parser does not skip header lines: it cannot know
  * which line is first in a stream; a file reader should test its first line with {@link #isHeader} and skip it.
@@ -112,6 +113,7 @@ public class CsvRecordParser extends TextRecordParser {
             if (key.isBlank()) {
                 throw new BadRecord(DeadLetter.MISSING_KEY, "key (column 1) is empty");
             }
+            checkKey(key, "key (column 1)");
         } else {
             key = fixedKey != null ? fixedKey : source;
             if (key == null || key.isBlank()) {

@@ -34,11 +34,14 @@ public class DeadLetter {
     public static final String BAD_CSV = "bad_csv";
     /** No key, or an empty one. */
     public static final String MISSING_KEY = "missing_key";
-    /** A key that is not a string. */
+    /** A key that is not a string, not valid Unicode (a lone surrogate) or longer than 1 KiB. */
     public static final String BAD_KEY = "bad_key";
     /** No timestamp. */
     public static final String MISSING_TS = "missing_ts";
-    /** A timestamp that is neither epoch milliseconds nor ISO-8601 nor {@code YYYY-MM-DD HH:MM:SS}. */
+    /**
+     * A timestamp that is neither epoch milliseconds nor ISO-8601 nor {@code YYYY-MM-DD HH:MM:SS}, or one outside the
+     * years 1 to 9999.
+     */
     public static final String BAD_TS = "bad_ts";
     /** No values. */
     public static final String MISSING_VALUES = "missing_values";
@@ -57,7 +60,11 @@ public class DeadLetter {
     public String raw;
     /** {@link #ENCODING_UTF8} or {@link #ENCODING_BASE64}. */
     public String rawEncoding = ENCODING_UTF8;
-    /** Only the first bytes of the record are kept (records over the size limit, so the dead letter stays small). */
+    /**
+     * Only the first bytes of the record are kept: records over the size limit (so the dead letter stays small), and
+     * records whose dead letter would be over the dead-letter output's record limit ({@link DeadLetterJson#toBytes(
+     * DeadLetter, int)}).
+     */
     public boolean rawTruncated;
     /** A stable short code, one of the constants above. */
     public String reason;

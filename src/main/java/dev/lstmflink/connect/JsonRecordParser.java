@@ -17,19 +17,20 @@ import java.util.Set;
  * JSON records: {@code {"key": "pump-7", "ts": 1404172800000, "values": [0.5, 1.25], "reset": false}}.
  *
  * <ul>
- *   <li>{@code key}: a non-empty string (numbers are refused rather than guessed: {@code 17}, {@code 17.0} and
- *       {@code "17"} would otherwise be one series or three);
+ *   <li>{@code key}: a non-empty string of valid Unicode, at most {@link #MAX_KEY_BYTES} bytes (numbers are refused
+ *       rather than guessed: {@code 17}, {@code 17.0} and {@code "17"} would otherwise be one series or three);
  *   <li>{@code ts}: integer epoch milliseconds, or a string: ISO-8601 ({@code 2014-07-01T00:00:00Z}, with an offset or
- *       zone; without one it is UTC), NAB's {@code YYYY-MM-DD HH:MM:SS} (UTC) or epoch milliseconds in quotes;
+ *       zone; without one it is UTC), NAB's {@code YYYY-MM-DD HH:MM:SS} (UTC) or epoch milliseconds in quotes; in the
+ *       years 1 to 9999 ({@link #MIN_TS}, {@link #MAX_TS});
  *   <li>{@code values}: an array of exactly {@code expectedValues} numbers; a bare number when the model takes one
  *       value. {@code NaN} and {@code Infinity} are read (Python's {@code json.dumps} writes them) and then refused
  *       as {@link DeadLetter#NON_FINITE_VALUE}, so they are reported as what they are rather than as bad JSON;
  *   <li>{@code reset}: optional boolean (null = absent = false).
  * </ul>
  *
- * Strict where ambiguity would corrupt data: one JSON object per record, nothing after it, and no top-level field
- * twice. Unknown fields are ignored, so producers can add metadata (units, a device id, a schema version) without
- * stopping the job or losing records; only the four fields above are read. The first problem found is reported,
+ * Strict where ambiguity would corrupt data: one JSON object per record (a leading UTF-8 byte-order mark is ignored),
+ * nothing after it, and no top-level field twice. Unknown fields are ignored, so producers can add metadata (units, a
+ * device id, a schema version) without stopping the job or losing records; only the four fields above are read. The first problem found is reported,
  * in the order syntax, key, ts, values, reset.
  */
 public class JsonRecordParser extends TextRecordParser {
@@ -54,7 +55,10 @@ public class JsonRecordParser extends TextRecordParser {
         JsonNode ts = null;
         JsonNode values = null;
         JsonNode reset = null;
-        try (JsonParser p = MAPPER.createParser(text)) {
+        // RFC 8259 section 8.1 lets a parser ignore a byte-order mark; tools that write one (.NET, PowerShell, Notepad)
+        // would otherwise have every record dead-lettered. CsvCells drops it too.
+        String json = text.charAt(0) == '\uFEFF' ? text.substring(1) : text;
+        try (JsonParser p = MAPPER.createParser(json)) {
             JsonToken t = p.nextToken();
             if (t != JsonToken.START_OBJECT) {
                 throw new BadRecord(DeadLetter.NOT_JSON, "expected a JSON object {...}, found " + describe(t, p));
@@ -110,7 +114,7 @@ public class JsonRecordParser extends TextRecordParser {
         if (n.textValue().isBlank()) {
             throw new BadRecord(DeadLetter.MISSING_KEY, "field \"key\" is empty: " + Snippets.quote(n.textValue()));
         }
-        return n.textValue();
+        return checkKey(n.textValue(), "field \"key\"");
     }
 
     private static long ts(JsonNode n) throws BadRecord {
@@ -121,7 +125,7 @@ public class JsonRecordParser extends TextRecordParser {
             return timestamp(n.textValue(), "field \"ts\"");
         }
         if (n.isIntegralNumber() && n.canConvertToLong()) {
-            return n.longValue();
+            return inRange(n.longValue(), "field \"ts\"", Snippets.cut(n.asText(), Snippets.MAX));
         }
         throw new BadRecord(DeadLetter.BAD_TS, "field \"ts\" must be integer epoch milliseconds or an ISO-8601 string,"
                 + " got " + describe(n));

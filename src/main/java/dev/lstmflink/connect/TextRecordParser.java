@@ -13,6 +13,25 @@ abstract class TextRecordParser implements RecordParser {
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The longest key accepted, in UTF-8 bytes. A key names a series (a sensor id, a device path); it becomes Flink's
+     * state key, the Kafka key of each of its detections and a field of their JSON. Without a bound, a record that is
+     * nearly all key makes detections about twice {@code max_record_bytes} (the key is both the Kafka key and in the
+     * value): over the producer's {@code max.request.size} once the record limit is half of it, and the detection sink
+     * then fails the job on that record after every restart. 1 KiB is far above any device id.
+     */
+    public static final int MAX_KEY_BYTES = 1024;
+    /** The earliest timestamp accepted, 0001-01-01T00:00:00Z (see {@link #MAX_TS}). */
+    public static final long MIN_TS = -62_135_596_800_000L;
+    /**
+     * The latest timestamp accepted, 9999-12-31T23:59:59.999Z: the range of ISO-8601's four-digit years, far wider
+     * than any real reading's and far from {@code long}'s ends, so that event-time arithmetic downstream (the watermark
+     * minus a timestamp, a timestamp plus a timeout) cannot overflow. With {@code ts = Long.MIN_VALUE},
+     * {@code watermark - ts} wraps to a negative lateness, and an event 292 million years behind the watermark counted
+     * as on time.
+     */
+    public static final long MAX_TS = 253_402_300_799_999L;
+
     /** How many values each event carries (the model's input size). */
     protected final int expectedValues;
     /** Records longer than this many bytes are dead-lettered unparsed. */
@@ -131,14 +150,51 @@ abstract class TextRecordParser implements RecordParser {
         return f;
     }
 
-    /** A timestamp cell or string: epoch milliseconds, ISO-8601 (no zone = UTC) or NAB's {@code YYYY-MM-DD HH:MM:SS}. */
+    /**
+     * A timestamp cell or string: epoch milliseconds, ISO-8601 (no zone = UTC) or NAB's {@code YYYY-MM-DD HH:MM:SS},
+     * between {@link #MIN_TS} and {@link #MAX_TS}.
+     */
     static long timestamp(String text, String field) throws BadRecord {
+        long ts;
         try {
-            return Timestamps.parseMillis(text);
+            ts = Timestamps.parseMillis(text);
         } catch (IllegalArgumentException e) {
             throw new BadRecord(DeadLetter.BAD_TS, field + " " + Snippets.quote(text) + " is not a timestamp: "
                     + e.getMessage());
         }
+        return inRange(ts, field, Snippets.quote(text));
+    }
+
+    /** {@code ts} when it lies between {@link #MIN_TS} and {@link #MAX_TS}; {@code shown}: as the record wrote it. */
+    static long inRange(long ts, String field, String shown) throws BadRecord {
+        if (ts < MIN_TS || ts > MAX_TS) {
+            throw new BadRecord(DeadLetter.BAD_TS, field + " " + shown + " = " + ts + " ms is outside the years 1 to"
+                    + " 9999 (" + MIN_TS + " to " + MAX_TS + " ms)");
+        }
+        return ts;
+    }
+
+    /**
+     * A key read from a record: valid Unicode (a lone surrogate cannot be written as UTF-8, so it would turn into
+     * {@code ?} in the Kafka key and merge with other keys) and at most {@link #MAX_KEY_BYTES}. Emptiness is the
+     * caller's check.
+     */
+    static String checkKey(String key, String field) throws BadRecord {
+        long bytes = RawForms.utf8Length(key, MAX_KEY_BYTES);
+        if (bytes > MAX_KEY_BYTES) {
+            throw new BadRecord(DeadLetter.BAD_KEY, field + " is " + RawForms.utf8Length(key, Long.MAX_VALUE)
+                    + " bytes long, over the limit of " + MAX_KEY_BYTES + ": " + Snippets.quote(key));
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new BadRecord(DeadLetter.BAD_KEY, field + " is not valid Unicode: a lone surrogate "
+                        + String.format("\\u%04x", (int) c) + " at character " + i + " of " + Snippets.quote(key));
+            }
+        }
+        return key;
     }
 
     /**

@@ -110,6 +110,24 @@ class CsvRecordParserTest {
     }
 
     @Test
+    void keysOver1KiBOrNotUnicodeAndTimestampsOutsideTheYears1To9999() {
+        CsvRecordParser roomy = new CsvRecordParser(2, 8192);
+        String longest = "k".repeat(CsvRecordParser.MAX_KEY_BYTES);
+        assertEquals(longest, event(roomy, longest + ",5,1,2").key);
+        dead(roomy, longest + "k,5,1,2", DeadLetter.BAD_KEY, "key (column 1)", "1025 bytes", "limit of 1024");
+        // text only: UTF-8 bytes cannot carry a lone surrogate, a String can
+        DeadLetter d = KEYED.parse("a\uD800,5,1,2", "f", -1, 1).deadLetter();
+        assertEquals(DeadLetter.BAD_KEY, d.reason);
+        assertTrue(d.detail.contains("lone surrogate"), d.detail);
+
+        assertEquals(CsvRecordParser.MAX_TS, event(KEYED, "a," + CsvRecordParser.MAX_TS + ",1,2").ts);
+        assertEquals(CsvRecordParser.MIN_TS, event(NAB, "0001-01-01 00:00:00,1").ts);
+        dead(KEYED, "a," + Long.MAX_VALUE + ",1,2", DeadLetter.BAD_TS, "ts (column 2)", "outside the years 1 to 9999");
+        dead(KEYED, "a," + (CsvRecordParser.MIN_TS - 1) + ",1,2", DeadLetter.BAD_TS, "outside the years 1 to 9999");
+        dead(NAB, "+10000-01-01T00:00:00Z,1", DeadLetter.BAD_TS, "ts (column 1)", "outside the years 1 to 9999");
+    }
+
+    @Test
     void badValue() {
         dead(KEYED, "a,5,1,abc", DeadLetter.BAD_VALUE, "v2 (column 4)", "\"abc\"", "not a number");
         dead(KEYED, "a,5,,2", DeadLetter.BAD_VALUE, "v1 (column 3)", "empty");

@@ -116,6 +116,55 @@ class DeadLetterTest {
     }
 
     @Test
+    void aDeadLetterOverTheRecordLimitKeepsAPrefixOfRawThatFits() {
+        int limit = DeadLetterJson.MIN_LIMIT;
+        // escaping makes each of these characters 2 to 12 bytes of JSON: far more than the raw record's bytes
+        for (String unit : List.of("\u0001", "\"", "\\", "\n", "\u00e9", "\u20ac", "\uD83C\uDF21", "\uD800", "x")) {
+            DeadLetter d = sample();
+            d.raw = unit.repeat(3 * limit);
+            byte[] json = DeadLetterJson.toBytes(d, limit);
+            assertTrue(json.length <= limit, unit + ": " + json.length);
+            assertTrue(json.length > limit - 16, unit + ": cut no more than needed, " + json.length);
+            DeadLetter back = DeadLetterJson.fromJson(json);
+            assertTrue(back.rawTruncated);
+            assertTrue(d.raw.startsWith(back.raw) && !back.raw.isEmpty(), unit);
+            if (unit.length() == 2) {
+                assertEquals(0, back.raw.length() % 2, "a pair is never cut in half");
+            }
+            assertTrue(back.detail.startsWith(d.detail) && back.detail.contains("limit of " + limit), back.detail);
+            assertEquals(d.reason, back.reason);
+            assertEquals(d.offset, back.offset);
+            assertFalse(d.rawTruncated, "the dead letter given is not changed");
+        }
+    }
+
+    @Test
+    void base64RawIsCutAtAMultipleOfFourCharactersSoItStillDecodes() {
+        byte[] bytes = new byte[100_000];
+        Arrays.fill(bytes, (byte) 0xFF);
+        DeadLetter d = new DeadLetter(DeadLetter.NOT_UTF8, "binary", "t", 0, 1, 2);
+        RawForms.setRaw(d, bytes, bytes.length);
+        byte[] json = DeadLetterJson.toBytes(d, DeadLetterJson.MIN_LIMIT);
+        assertTrue(json.length <= DeadLetterJson.MIN_LIMIT);
+        DeadLetter back = DeadLetterJson.fromJson(json);
+        assertEquals(DeadLetter.ENCODING_BASE64, back.rawEncoding);
+        byte[] kept = back.rawBytes();
+        assertTrue(kept.length > 0 && kept.length % 3 == 0);
+        assertArrayEquals(Arrays.copyOf(bytes, kept.length), kept);
+    }
+
+    @Test
+    void aDeadLetterWithinTheLimitIsWrittenAsItIs() {
+        DeadLetter d = sample();
+        assertArrayEquals(DeadLetterJson.toBytes(d), DeadLetterJson.toBytes(d, DeadLetterJson.MIN_LIMIT));
+        assertThrows(IllegalArgumentException.class, () -> DeadLetterJson.toBytes(d, DeadLetterJson.MIN_LIMIT - 1));
+        // a huge detail (a parser bug's message quoting the record) is cut too
+        DeadLetter chatty = sample();
+        chatty.detail = "x".repeat(100_000);
+        assertTrue(DeadLetterJson.toBytes(chatty, DeadLetterJson.MIN_LIMIT).length <= DeadLetterJson.MIN_LIMIT);
+    }
+
+    @Test
     void utf8LengthCountsBytes() {
         assertEquals(0, RawForms.utf8Length("", 10));
         assertEquals(1 + 2 + 3 + 4, RawForms.utf8Length("aé€\uD83C\uDF21", 100));

@@ -125,6 +125,50 @@ class JsonRecordParserTest {
     }
 
     @Test
+    void timestampsOutsideTheYears1To9999AreBadTs() {
+        assertEquals(JsonRecordParser.MAX_TS, tsOf(String.valueOf(JsonRecordParser.MAX_TS)));
+        assertEquals(JsonRecordParser.MAX_TS, tsOf("\"9999-12-31T23:59:59.999Z\""));
+        assertEquals(JsonRecordParser.MIN_TS, tsOf(String.valueOf(JsonRecordParser.MIN_TS)));
+        assertEquals(JsonRecordParser.MIN_TS, tsOf("\"0001-01-01T00:00:00Z\""));
+        for (String ts : new String[] {String.valueOf(Long.MAX_VALUE), String.valueOf(Long.MIN_VALUE),
+                String.valueOf(JsonRecordParser.MAX_TS + 1), String.valueOf(JsonRecordParser.MIN_TS - 1),
+                "\"" + Long.MAX_VALUE + "\"", "\"+10000-01-01T00:00:00Z\"", "\"-0001-12-31T23:59:59Z\""}) {
+            dead(TWO, "{\"key\":\"a\",\"ts\":" + ts + ",\"values\":[1,2]}", DeadLetter.BAD_TS, "\"ts\"",
+                    "outside the years 1 to 9999");
+        }
+    }
+
+    @Test
+    void keysLongerThan1KiBOrNotValidUnicodeAreBadKey() {
+        JsonRecordParser roomy = new JsonRecordParser(2, 8192);
+        String longest = "k".repeat(JsonRecordParser.MAX_KEY_BYTES);
+        assertEquals(longest, event(roomy, "{\"key\":\"" + longest + "\",\"ts\":1,\"values\":[1,2]}").key);
+        dead(roomy, "{\"key\":\"" + longest + "k\",\"ts\":1,\"values\":[1,2]}", DeadLetter.BAD_KEY, "\"key\"",
+                "1025 bytes", "limit of 1024");
+        // bytes, not characters: 513 two-byte characters are 1026 bytes
+        dead(roomy, "{\"key\":\"" + "\u00e9".repeat(513) + "\",\"ts\":1,\"values\":[1,2]}", DeadLetter.BAD_KEY,
+                "1026 bytes");
+        // a lone surrogate (written as an escape: UTF-8 bytes cannot hold one) cannot become a UTF-8 Kafka key
+        dead(roomy, "{\"key\":\"a\\ud800\",\"ts\":1,\"values\":[1,2]}", DeadLetter.BAD_KEY, "lone surrogate",
+                "\\ud800", "character 1");
+        dead(roomy, "{\"key\":\"\\udc00a\",\"ts\":1,\"values\":[1,2]}", DeadLetter.BAD_KEY, "\\udc00");
+        dead(roomy, "{\"key\":\"a\\ude80\\ud83d\",\"ts\":1,\"values\":[1,2]}", DeadLetter.BAD_KEY,
+                "lone surrogate");
+        assertEquals("a\uD83D\uDE80", event(roomy, "{\"key\":\"a\\ud83d\\ude80\",\"ts\":1,\"values\":[1,2]}").key,
+                "a pair is one character");
+    }
+
+    @Test
+    void aLeadingByteOrderMarkIsIgnored() {
+        assertEquals(new SensorEvent("a", 1, 1f, 2f), event(TWO, "\uFEFF{\"key\":\"a\",\"ts\":1,\"values\":[1,2]}"));
+        assertEquals(new SensorEvent("a", 1, 1f, 2f),
+                event(TWO, "\uFEFF \n{\"key\":\"a\",\"ts\":1,\"values\":[1,2]}"));
+        dead(TWO, "\uFEFF\uFEFF{\"key\":\"a\",\"ts\":1,\"values\":[1,2]}", DeadLetter.NOT_JSON);
+        dead(TWO, "{\"key\":\"a\",\"ts\":1,\"values\":[1,2]}\uFEFF", DeadLetter.NOT_JSON, "after the JSON object");
+        dead(TWO, "\uFEFF", DeadLetter.NOT_JSON, "found nothing");
+    }
+
+    @Test
     void missingValues() {
         dead(TWO, "{\"key\":\"a\",\"ts\":1}", DeadLetter.MISSING_VALUES, "\"values\"", "missing");
         dead(TWO, "{\"key\":\"a\",\"ts\":1,\"values\":null}", DeadLetter.MISSING_VALUES, "\"values\"");

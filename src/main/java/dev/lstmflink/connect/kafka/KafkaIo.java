@@ -78,10 +78,27 @@ public final class KafkaIo {
         return sink(s, new DetectionSerializationSchema(s.outputTopic()), s.transactionalIdPrefix());
     }
 
-    /** Dead letters to {@link KafkaSettings#deadLetterTopic()}, keyed by their input partition. */
+    /**
+     * Dead letters to {@link KafkaSettings#deadLetterTopic()}, keyed by their input partition, each within the
+     * producer's {@code max.request.size} (see {@link DeadLetterSerializationSchema}).
+     */
     public static KafkaSink<DeadLetter> deadLetterSink(KafkaSettings s) {
-        return sink(s, new DeadLetterSerializationSchema(s.deadLetterTopic()),
+        return sink(s, new DeadLetterSerializationSchema(s.deadLetterTopic(), maxRequestSize(s)),
                 s.transactionalIdPrefix() + DEAD_LETTER_TX_SUFFIX);
+    }
+
+    /** The sinks' {@code max.request.size}: the client properties' or Kafka's default. */
+    static int maxRequestSize(KafkaSettings s) {
+        String v = producerProperties(s).getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        if (v == null) {
+            return DeadLetterSerializationSchema.DEFAULT_MAX_REQUEST_SIZE;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("kafka.properties " + ProducerConfig.MAX_REQUEST_SIZE_CONFIG
+                    + " must be a number of bytes, got " + v);
+        }
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.lstmflink.core.io;
 import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.LstmModel;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,10 +20,41 @@ public final class LstmModelFile {
 
     public static final String VERSION_KEY = "model_version";
 
+    /**
+     * The largest model file read when no limit is given: 256 MiB, an LSTM of 64 million float32 parameters, far above
+     * what per-event scoring can afford (hidden size 16, this project's default, is a few kilobytes). Loading takes
+     * several times the file's size (the bytes, the parsed tensors, the packed weights) in every task that loads it.
+     */
+    public static final long DEFAULT_MAX_BYTES = 256L << 20;
+
     private LstmModelFile() {}
 
+    /** {@link #read(Path, long)} with {@link #DEFAULT_MAX_BYTES}. */
     public static LstmModel read(Path path) throws IOException {
-        return read(Files.readAllBytes(path), path.toString());
+        return read(path, DEFAULT_MAX_BYTES);
+    }
+
+    /**
+     * Reads a model file, refusing it before reading when it is larger than {@code maxBytes}.
+     *
+     * @throws FileTooLargeException      when the file is over {@code maxBytes} (the message names the file, its size
+     *                                    and the limit)
+     * @throws SafetensorsFormatException when it is not a valid model file
+     */
+    public static LstmModel read(Path path, long maxBytes) throws IOException {
+        return read(readBytes(path, maxBytes), path.toString());
+    }
+
+    /**
+     * A model file's bytes, for a job that ships them to its tasks ({@link #read(byte[], String)} there): refused
+     * before any is read when the file is over {@code maxBytes}, and after its first 8 bytes when the header length
+     * they declare is impossible for the file's size (negative, over 100 MiB, or past the end of the file).
+     *
+     * @throws FileTooLargeException      when the file is over {@code maxBytes}
+     * @throws SafetensorsFormatException when it is shorter than 8 bytes or its header length is impossible
+     */
+    public static byte[] readBytes(Path path, long maxBytes) throws IOException {
+        return SafetensorsReader.readBytes(path, maxBytes);
     }
 
     public static LstmModel read(byte[] bytes, String source) throws SafetensorsFormatException {

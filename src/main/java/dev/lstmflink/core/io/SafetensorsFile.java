@@ -107,6 +107,15 @@ public final class SafetensorsFile {
     }
 
     /**
+     * As {@link #read(Path)}, refusing a file over {@code maxBytes} before reading it.
+     *
+     * @throws FileTooLargeException when the file is larger than {@code maxBytes}
+     */
+    public static SafetensorsFile read(Path path, long maxBytes) throws IOException {
+        return SafetensorsReader.read(SafetensorsReader.readBytes(path, maxBytes), path.toString());
+    }
+
+    /**
      * Parses a complete file held in memory. The array is not kept.
      *
      * @param sourceName names the data in error messages, e.g. the path or URL it came from

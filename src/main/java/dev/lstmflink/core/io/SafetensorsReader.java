@@ -56,9 +56,27 @@ final class SafetensorsReader {
     }
 
     static SafetensorsFile read(Path path) throws IOException {
+        return new SafetensorsReader(path.toString()).parse(readBytes(path, Long.MAX_VALUE));
+    }
+
+    /**
+     * A file's bytes, refused before any is read when the file is over {@code maxBytes}, and after its first 8 bytes
+     * when its header length field is impossible for its size; the rest is for {@link #read(byte[], String)}.
+     *
+     * @throws FileTooLargeException      when the file is larger than {@code maxBytes}
+     * @throws SafetensorsFormatException when it is too short, its header length is impossible, or it is too large
+     *                                    for one byte[]
+     */
+    static byte[] readBytes(Path path, long maxBytes) throws IOException {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
+        }
         SafetensorsReader reader = new SafetensorsReader(path.toString());
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
+            if (size > maxBytes) {
+                throw new FileTooLargeException(path.toString(), size, maxBytes);
+            }
             reader.checkMinimumSize(size);
             ByteBuffer lengthField = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             reader.readFully(channel, lengthField);
@@ -71,7 +89,7 @@ final class SafetensorsReader {
             }
             byte[] all = new byte[(int) size];
             reader.readFully(channel, ByteBuffer.wrap(all));
-            return reader.parse(all);
+            return all;
         }
     }
 
