@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.util.TimeUtils;
 
 /**
@@ -52,6 +53,9 @@ public final class DetectConfig {
         /** A key silent for this long starts again from a fresh state; 0 s: never. */
         @JsonProperty("idle_timeout")
         public String idleTimeout = "0 s";
+        /** Kafka mode, event time: events stamped further ahead of the clock are dead-lettered (future_ts); 0 s: off. */
+        @JsonProperty("max_ahead")
+        public String maxAhead = "1 d";
     }
 
     /** How residuals become scores and flags ({@link ScoringConfig}). */
@@ -187,6 +191,9 @@ public final class DetectConfig {
 
     /** The model file; null: train one (embedded, CSV replay with a train fraction) or the shipped example (Kafka). */
     public String model;
+    /** A model file larger than this is refused before it is read (Flink memory size syntax: 256 mb, 1 gb). */
+    @JsonProperty("model_max_bytes")
+    public String modelMaxBytes = "256 mb";
     /** Local modes: the folder for report.html, dead-letters.jsonl and the CSV results. */
     public String output = "target/detect";
     public Input input = new Input();
@@ -272,6 +279,8 @@ public final class DetectConfig {
         duration(source, "events.out_of_orderness", events.outOfOrderness);
         duration(source, "events.allowed_lateness", events.allowedLateness);
         duration(source, "events.idle_timeout", events.idleTimeout);
+        duration(source, "events.max_ahead", events.maxAhead);
+        check(source, "model_max_bytes", modelMaxBytes, memorySize(modelMaxBytes) > 0, "a size such as 256 mb or 1 gb");
         try {
             scoring();
         } catch (IllegalArgumentException e) {
@@ -325,6 +334,25 @@ public final class DetectConfig {
 
     private static void duration(String source, String key, String value) throws CliException {
         check(source, key, value, parses(value), "a duration such as 500 ms, 5 s, 10 min, 24 h");
+    }
+
+    /** The size in bytes, or -1 when it is not a size. */
+    private static long memorySize(String v) {
+        try {
+            return v == null ? -1 : MemorySize.parseBytes(v);
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** {@link #modelMaxBytes} in bytes. */
+    public long modelMaxBytes() {
+        return memorySize(modelMaxBytes);
+    }
+
+    /** {@link Events#maxAhead}: zero for no limit. */
+    public Duration maxAhead() {
+        return TimeUtils.parseDuration(events.maxAhead);
     }
 
     private static boolean parses(String d) {
@@ -402,7 +430,8 @@ public final class DetectConfig {
             case "kafka.delivery" -> "expected exactly_once or at_least_once";
             case "flink.on_state_mismatch" -> "expected fail or reset";
             case "events.event_time", "kafka.create_topics", "scoring.clip_anomalies" -> "expected true or false";
-            case "model", "output", "events.out_of_orderness", "events.allowed_lateness", "events.idle_timeout",
+            case "model", "model_max_bytes", "output", "events.out_of_orderness", "events.allowed_lateness",
+                 "events.idle_timeout", "events.max_ahead",
                  "kafka.bootstrap_servers", "kafka.input_topic", "kafka.output_topic", "kafka.dead_letter_topic",
                  "kafka.group_id", "kafka.starting_offsets", "kafka.transactional_id_prefix",
                  "flink.checkpoint_interval", "flink.state_backend", "flink.checkpoint_dir", "flink.restore_from" -> "expected a string";

@@ -43,6 +43,11 @@ public class DeadLetter {
      * years 1 to 9999.
      */
     public static final String BAD_TS = "bad_ts";
+    /**
+     * A timestamp further ahead of the job's clock than {@code events.max_ahead} allows (Kafka mode, event time): it
+     * would carry its partition's watermark into the future and make every later event of that partition late.
+     */
+    public static final String FUTURE_TS = "future_ts";
     /** No values. */
     public static final String MISSING_VALUES = "missing_values";
     /** A value that is not a number (a string, null, an empty CSV cell...). */

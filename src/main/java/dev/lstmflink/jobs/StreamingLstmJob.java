@@ -1,5 +1,7 @@
 package dev.lstmflink.jobs;
 
+import dev.lstmflink.core.io.LstmModelFile;
+
 import dev.lstmflink.flink.LstmFunctionConfig;
 import dev.lstmflink.flink.LstmOutput;
 import dev.lstmflink.flink.LstmStreams;
@@ -67,7 +69,7 @@ public final class StreamingLstmJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        byte[] bytes = Files.readAllBytes(model);
+        byte[] bytes = LstmModelFile.readBytes(model, LstmModelFile.DEFAULT_MAX_BYTES);
         LstmFunctionConfig cfg = (eventTime ? LstmFunctionConfig.eventTime(output)
                 : LstmFunctionConfig.processingTime(output)).withIdleTimeout(idleTimeout);
         int features = dev.lstmflink.core.io.LstmModelFile.read(bytes, model.toString()).lstm().config().inputSize();

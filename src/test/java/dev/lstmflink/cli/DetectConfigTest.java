@@ -40,7 +40,8 @@ class DetectConfigTest {
     void keysCoverEverySection() {
         for (String k : List.of("model", "output", "input.format", "events.allowed_lateness", "scoring.window",
                 "training.train_fraction", "embedded.bad_records", "kafka.properties", "kafka.delivery",
-                "flink.checkpoint_dir", "flink.max_parallelism", "flink.on_state_mismatch")) {
+                "flink.checkpoint_dir", "flink.max_parallelism", "flink.on_state_mismatch", "flink.restore_from",
+                "events.max_ahead", "model_max_bytes")) {
             assertTrue(DetectConfig.KEYS.contains(k), k + " in " + DetectConfig.KEYS);
         }
     }

@@ -128,7 +128,7 @@ public final class CsvReplay {
             modelName = modelFile.toString();
         } else {
             modelName = c.model;
-            model = Files.readAllBytes(Path.of(c.model));
+            model = DetectModels.read(c, Path.of(c.model));
         }
         LstmModel m = LstmModelFile.read(model, modelName);
         if (m.lstm().config().inputSize() != k) {

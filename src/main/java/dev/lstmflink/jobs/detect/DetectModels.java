@@ -1,5 +1,8 @@
 package dev.lstmflink.jobs.detect;
 
+import dev.lstmflink.core.io.FileTooLargeException;
+import dev.lstmflink.core.io.LstmModelFile;
+
 import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.jobs.TrainJob;
 import dev.lstmflink.train.TrainOptions;
@@ -9,6 +12,7 @@ import dev.lstmflink.train.data.SeriesLoader;
 import dev.lstmflink.train.data.SeriesRow;
 import dev.lstmflink.train.data.SeriesSet;
 import dev.lstmflink.train.optim.LrSchedule;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -56,5 +60,18 @@ public final class DetectModels {
                 t.validationFraction, options, 1);
         TrainJob.run(spec, new SeriesLoader.Result(rows.set, new DataReport()), listener);
         return Files.readAllBytes(output);
+    }
+
+    /**
+     * The model file's bytes, refused before reading when it is larger than {@code model_max_bytes} (a crafted or
+     * mistaken file must not take the JVM's memory).
+     */
+    public static byte[] read(DetectConfig c, Path file) throws IOException {
+        try {
+            return LstmModelFile.readBytes(file, c.modelMaxBytes());
+        } catch (FileTooLargeException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; model_max_bytes is " + c.modelMaxBytes
+                    + " (--set model_max_bytes=1gb raises it)", e);
+        }
     }
 }

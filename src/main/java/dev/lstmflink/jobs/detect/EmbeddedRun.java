@@ -72,7 +72,7 @@ public final class EmbeddedRun {
             model = DetectModels.train(rows, c.training, "embedded", modelFile, epochs);
         } else {
             modelFile = Path.of(c.model);
-            model = Files.readAllBytes(modelFile);
+            model = DetectModels.read(c, modelFile);
         }
         String version = LstmModelFile.read(model, modelFile.toString()).version();
         log.accept("scoring " + data.records().size() + " records with model " + version + " (" + modelFile + ")");

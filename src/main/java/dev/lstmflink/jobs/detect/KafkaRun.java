@@ -2,6 +2,7 @@ package dev.lstmflink.jobs.detect;
 
 import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.connect.CsvRecordParser;
+import dev.lstmflink.connect.FutureTimestampGuard;
 import dev.lstmflink.connect.JsonRecordParser;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.connect.RecordParser;
@@ -53,7 +54,7 @@ public final class KafkaRun {
             throw new IllegalArgumentException("model " + modelFile + ": no such file; give --model FILE (jobs/detect "
                     + "without flags trains one into target/detect/model.safetensors)");
         }
-        byte[] model = Files.readAllBytes(modelFile);
+        byte[] model = DetectModels.read(c, modelFile);
         List<String> created = Topics.ensure(s);
         if (!created.isEmpty()) {
             log.accept("created topics " + created + " (" + s.partitions() + " partitions)");
@@ -103,10 +104,13 @@ public final class KafkaRun {
             KafkaSource<RawRecord> source, byte[] model, String modelName) throws Exception {
         LstmModel m = LstmModelFile.read(model, modelName);
         int k = m.lstm().config().inputSize();
-        RecordParser parser = c.input.format == DetectConfig.Format.CSV
+        RecordParser format = c.input.format == DetectConfig.Format.CSV
                 ? new CsvRecordParser(k, c.input.maxRecordBytes)
                 : new JsonRecordParser(k, c.input.maxRecordBytes);
         DetectOptions options = c.detectOptions(true);
+        // event time: a record stamped far ahead of the clock would carry its partition's watermark with it
+        RecordParser parser = options.eventTime()
+                ? FutureTimestampGuard.of(format, c.maxAhead(), c.input.maxRecordBytes) : format;
         // event time: watermarks per partition, in the source (see DetectPipeline.build)
         WatermarkStrategy<RawRecord> watermarks = options.eventTime()
                 ? PartitionWatermarks.of(parser, c.outOfOrderness(), SOURCE_IDLENESS)

@@ -237,6 +237,13 @@ class HostileInputITCase {
         List<Future<RecordMetadata>> futures = new ArrayList<>();
         List<Sent> pending = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            // first in partition 0, valid for the parser (years 1 to 9999) but far ahead of the clock: without
+            // events.max_ahead it would move the partition's watermark to the year 3000, making all its events late
+            Kind future = new Kind("ts-year-3000", String.format(Locale.ROOT,
+                    "{\"key\":\"k1\",\"ts\":%d,\"values\":[0.5,0.25]}", 32_503_680_000_000L)
+                    .getBytes(StandardCharsets.UTF_8), DeadLetter.FUTURE_TS);
+            futures.add(producer.send(new ProducerRecord<>(IN, 0, null, future.value())));
+            pending.add(new Sent(future, null, 0, -1, -1));
             int nextBad = 0;
             for (int i = 0; i < events; i++) {
                 int key = i % KEYS;
