@@ -1,0 +1,88 @@
+package dev.lstmflink.cluster;
+
+import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.connect.kafka.KafkaSettings;
+import dev.lstmflink.connect.kafka.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The detection job in Kafka mode as the cluster tests submit it: {@code dev.lstmflink.jobs.detect.DetectJob} from
+ * {@code target/lstm-flink-job.jar}, with a settings file of the test's own ({@code --config}), so that the job on the
+ * cluster and a reference run in the test read the very same settings: arrival order ({@code events.event_time:
+ * false}), exactly-once, the hashmap state backend, checkpoints into the test's folder, and a small scoring window and
+ * warm-up so that each key's short history reaches thresholds and flags.
+ */
+final class DetectJobSetup {
+
+    static final Path JOB_JAR = Path.of("target", "lstm-flink-job.jar").toAbsolutePath();
+    static final String ENTRY_CLASS = "dev.lstmflink.jobs.detect.DetectJob";
+    static final Path MODEL = Path.of("examples", "sensor_lstm.safetensors").toAbsolutePath();
+    static final int PARTITIONS = 4;
+
+    final String bootstrap;
+    final String in;
+    final String out;
+    final String dlq;
+    final Path configFile;
+
+    /**
+     * Writes the settings file {@code dir/detect.yaml}.
+     *
+     * @param parallelism       the job's parallelism
+     * @param checkpointInterval a Flink duration, e.g. {@code 1 s}
+     */
+    DetectJobSetup(Path dir, String bootstrap, String name, int parallelism, String checkpointInterval)
+            throws Exception {
+        this.bootstrap = bootstrap;
+        this.in = name + "-in";
+        this.out = name + "-detections";
+        this.dlq = name + "-dead-letters";
+        this.configFile = dir.resolve("detect.yaml").toAbsolutePath();
+        Files.writeString(configFile, String.join("\n",
+                "# written by " + DetectJobSetup.class.getName(),
+                "input:",
+                "  format: json",
+                "  max_record_bytes: 1024",
+                "events:",
+                "  event_time: false",
+                "scoring:",
+                "  window: 50",
+                "  warmup: 20",
+                "  recompute_every: 10",
+                "kafka:",
+                "  group_id: " + name,
+                "  starting_offsets: earliest",
+                "  delivery: exactly_once",
+                "  transactional_id_prefix: " + name,
+                "  create_topics: false",
+                "  partitions: " + PARTITIONS,
+                "flink:",
+                "  parallelism: " + parallelism,
+                "  checkpoint_interval: " + checkpointInterval,
+                "  state_backend: hashmap",
+                "  checkpoint_dir: " + dir.resolve("job-checkpoints").toAbsolutePath().toUri(),
+                ""));
+    }
+
+    /** The settings, as the job reads them. */
+    DetectConfig config() throws Exception {
+        return DetectConfig.read(configFile);
+    }
+
+    /** The three topics, {@value #PARTITIONS} partitions each. */
+    void createTopics() throws Exception {
+        KafkaSettings s = new KafkaSettings(bootstrap, in, out, dlq, "setup", "earliest", false, null, true,
+                PARTITIONS, Map.of());
+        Topics.ensure(s);
+    }
+
+    /** DetectJob's program arguments. */
+    List<String> args() {
+        return new ArrayList<>(List.of("--config", configFile.toString(), "--kafka", bootstrap,
+                "--input-topic", in, "--output-topic", out, "--dead-letter-topic", dlq, "--model", MODEL.toString()));
+    }
+}
