@@ -1,6 +1,9 @@
 package dev.lstmflink.cli;
 
+import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.io.LstmSafetensors;
+import dev.lstmflink.core.io.ModelContents;
+import dev.lstmflink.core.io.SafetensorsFile;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.Precision;
 import dev.lstmflink.core.nn.ForwardPass;
@@ -20,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "forward", mixinStandardHelpOptions = true, versionProvider = LstmCli.Version.class,
         sortOptions = false,
         description = {
-            "Runs the LSTM of a safetensors file over ONE sequence (batch 1, zero initial state).",
+            "Runs the LSTM of a model file (safetensors with PyTorch names in F32, F64, F16 or BF16, or wolfram-lstm "
+                    + "JSON; told apart by content, not name) over ONE sequence (batch 1, zero initial state).",
             "",
             "Input: a CSV of T rows (time steps) x input_size columns, comma-separated; a first line whose first "
                     + "field is not a number is a header and skipped. Output: T rows of the last layer's h_t "
@@ -38,7 +42,7 @@ final class ForwardCommand implements Callable<Integer> {
     LstmCli parent;
 
     @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "safetensors file with the LSTM (PyTorch state_dict names)")
+            description = "model file: safetensors (PyTorch state_dict names) or wolfram-lstm JSON")
     Path model;
 
     @Option(names = "--input", required = true, paramLabel = "CSV", description = "the sequence: T rows x input_size")
@@ -68,11 +72,37 @@ final class ForwardCommand implements Callable<Integer> {
         if (stateOut != null && stateOut.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
             throw new CliException("--output and --state-out are the same file: " + output);
         }
-        LstmSafetensors.Loaded loaded = LstmCli.load(model, prefix);
-        LstmConfig cfg = loaded.config();
+        byte[] bytes = InspectCommand.readModelBytes(model);
         boolean f32 = precision == Prec.f32;
+        Lstm<float[]> lstm32 = null;
+        Lstm<double[]> lstm64 = null;
+        if (InspectCommand.isSafetensors(bytes) && prefix != null) {
+            // --prefix picks one of several LSTMs; F64 weights keep their precision in an f64 run
+            LstmSafetensors.Loaded loaded = LstmSafetensors.find(SafetensorsFile.read(bytes, model.toString()),
+                    model.toString(), prefix);
+            if (f32) {
+                lstm32 = loaded.f32();
+            } else {
+                lstm64 = loaded.f64();
+            }
+        } else if (InspectCommand.isSafetensors(bytes) && !f32) {
+            LstmModelFile.readContents(bytes, model.toString());   // the loader's errors, with the known formats
+            lstm64 = LstmSafetensors.find(SafetensorsFile.read(bytes, model.toString()), model.toString(), null).f64();
+        } else {
+            ModelContents c = LstmModelFile.readContents(bytes, model.toString());
+            if (f32) {
+                lstm32 = c.lstm();
+            } else {
+                double[] p = new double[c.params().length];
+                for (int i = 0; i < p.length; i++) {
+                    p[i] = c.params()[i];   // float32 values, widened exactly
+                }
+                lstm64 = Lstm.f64(c.config(), p);
+            }
+        }
+        LstmConfig cfg = f32 ? lstm32.config() : lstm64.config();
         double[][] rows = SequenceCsv.read(input, cfg.inputSize(), f32);
-        Result r = f32 ? forward(loaded.f32(), Precision.F32, rows) : forward(loaded.f64(), Precision.F64, rows);
+        Result r = f32 ? forward(lstm32, Precision.F32, rows) : forward(lstm64, Precision.F64, rows);
         DoubleFunction<String> fmt = f32 ? v -> Float.toString((float) v) : Double::toString;
 
         int t = rows.length;

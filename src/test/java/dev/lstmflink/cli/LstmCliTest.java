@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lstmflink.core.io.LstmConfigJson;
+import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.io.LstmSafetensors;
+import dev.lstmflink.core.io.ModelContents;
+import dev.lstmflink.core.io.WolframLstmJson;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.nn.ForwardPass;
 import java.io.IOException;
@@ -164,6 +167,113 @@ class LstmCliTest {
                 r.out());
         // LSTM(1, 8): 4·8·(1 + 8) weights + 2·32 biases = 352; head 8 + 1.
         assertTrue(r.out().contains("parameters: 352 in the LSTM, 361 in the file (9 in other tensors)"), r.out());
+    }
+
+    // ---------------------------------------------------------------- other formats
+
+    /** The same golden model as wolfram-lstm JSON in a file named .bin: forward matches PyTorch, f32 and f64. */
+    @ParameterizedTest
+    @ValueSource(strings = {"f32", "f64"})
+    void forwardReadsWolframJsonChosenByContent(String precision) throws IOException {
+        JsonNode c = golden("i_streaming");
+        Path json = Files.write(tmp.resolve("model.bin"), WolframLstmJson.write(LstmModelFile.readContents(
+                Files.readAllBytes(GOLDEN.resolve("i_streaming.safetensors")), "golden")));
+        Path in = writeInput(c, 0, "");
+        Path out = tmp.resolve("out.csv");
+        Run r = run("forward", "--model", json.toString(), "--input", in.toString(), "--output", out.toString(),
+                "--precision", precision);
+        assertEquals(0, r.code(), r.err());
+        // Wolfram's one bias per gate is bias_ih + bias_hh rounded to float32: float32 tolerance in both precisions
+        assertClose("output", flatten(readCsv(out)), doubles(c.at("/expected/output/data")), 1e-5);
+    }
+
+    @Test
+    void forwardAndInspectReadHalfPrecision() throws IOException {
+        Path half = Path.of("src/test/resources/models/half/lstm_f16.safetensors");
+        Path in = write("seq.csv", "0.5,-1,2\n0.25,0.5,-0.75\n");
+        Path out = tmp.resolve("out.csv");
+        Run r = run("forward", "--model", half.toString(), "--input", in.toString(), "--output", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(2, readCsv(out).size());
+        Run i = run("inspect", half.toString());
+        assertEquals(0, i.code(), i.err());
+        assertTrue(Pattern.compile("(?m)^\\s+lstm\\.weight_ih_l1\\s+F16\\s+\\[16, 4\\]\\s+64\\s+lstm$")
+                .matcher(i.out()).find(), i.out());
+        assertTrue(Pattern.compile("(?m)^\\s+head\\.weight\\s+F16\\s+\\[2, 4\\]\\s+8\\s+other$")
+                .matcher(i.out()).find(), i.out());
+    }
+
+    /** Every array under its PyTorch, Keras and Wolfram names, like Keras' summary(). */
+    @Test
+    void inspectNamesEveryArrayInPyTorchKerasAndWolframTerms() throws IOException {
+        Run r = run("inspect", model("f_bidirectional_2layer"));
+        assertEquals(0, r.code(), r.err());
+        String o = r.out();
+        assertTrue(o.contains("format: safetensors"), o);
+        // I=3, H=5, bidirectional, 2 layers: layer 1 reads 2·5 = 10 inputs
+        for (String line : new String[] {
+            "weight_ih_l0 [20, 3] 60 bidirectional/forward_lstm/kernel [3, 20] (transposed) "
+                    + "layers[0].{Input,Forget,Memory,Output}GateInputWeights 4 x [5, 3]",
+            "weight_hh_l0_reverse [20, 5] 100 bidirectional/backward_lstm/recurrent_kernel [5, 20] (transposed) "
+                    + "layers[0].Backward.{Input,Forget,Memory,Output}GateStateWeights 4 x [5, 5]",
+            "weight_ih_l1 [20, 10] 200 bidirectional_1/forward_lstm_1/kernel [10, 20] (transposed) "
+                    + "layers[1].{Input,Forget,Memory,Output}GateInputWeights 4 x [5, 10]",
+            "bias_ih_l1_reverse [20] 20 bidirectional_1/backward_lstm_1/bias [20] = bias_ih + bias_hh "
+                    + "layers[1].Backward.{Input,Forget,Memory,Output}GateBiases 4 x [5] = bias_ih + bias_hh"}) {
+            assertTrue(squeezed(o).contains(line), "no line '" + line + "' in:\n" + o);
+        }
+        // 4 cells x (4·5·(3 or 10) + 4·5·5 + 2·4·5): 2·(60+100+40) + 2·(200+100+40) = 1080; one bias: 4 x 20 fewer
+        assertTrue(o.contains("parameters: 1080 in the LSTM, 1080 in the file (0 in other tensors); Keras and Wolfram "
+                + "count 80 fewer (one bias per gate)"), o);
+        assertTrue(o.contains("normalization: none"), o);
+    }
+
+    @Test
+    void inspectReadsWolframJsonWithHeadAndNormalization() throws IOException {
+        Path st = Path.of("src/test/resources/golden/train/sine_next_step.safetensors");
+        ModelContents c = LstmModelFile.readContents(Files.readAllBytes(st), st.toString());
+        Map<String, String> meta = new java.util.LinkedHashMap<>(c.metadata());
+        meta.put("normalization", "{\"mean\": [0.5], \"std\": [2.0]}");
+        ModelContents withNorm = new ModelContents(c.format(), c.config(), c.params(), c.headWeight(), c.headBias(),
+                c.headOut(), meta);
+        Path json = Files.write(tmp.resolve("sine.json"), WolframLstmJson.write(withNorm));
+        Run r = run("inspect", json.toString());
+        assertEquals(0, r.code(), r.err());
+        String o = r.out();
+        assertTrue(o.contains("format: wolfram-lstm JSON"), o);
+        assertTrue(o.contains("1-layer unidirectional LSTM: input_size 1, hidden_size 8"), o);
+        for (String line : new String[] {
+            "lstm.weight_ih_l0 [32, 1] 32 lstm/kernel [1, 32] (transposed) "
+                    + "layers[0].{Input,Forget,Memory,Output}GateInputWeights 4 x [8, 1]",
+            "lstm.bias_hh_l0 [32] 32 (in lstm/bias) (in layers[0].*GateBiases)",
+            "head.weight [1, 8] 8 dense/kernel [8, 1] (transposed) head.Weights [1, 8]",
+            "head.bias [1] 1 dense/bias [1] head.Biases [1]"}) {
+            assertTrue(squeezed(o).contains(line), "no line '" + line + "' in:\n" + o);
+        }
+        assertTrue(o.contains("normalization: x_norm = (x - mean) / std per input column: {\"mean\": [0.5], "
+                + "\"std\": [2.0]}"), o);
+        // Wolfram's biases land in bias_ih (bias_hh zero), so the PyTorch count is unchanged: 352 + 9
+        assertTrue(o.contains("parameters: 352 in the LSTM, 361 in the file (9 in the head); Keras and Wolfram count "
+                + "32 fewer (one bias per gate)"), o);
+    }
+
+    @Test
+    void aFileOfNoKnownFormatIsRefusedNamingTheFormats() throws IOException {
+        Path bad = write("model.onnx", "\u0007garbage that is no model at all");
+        for (String cmd : new String[] {"inspect", "forward"}) {
+            Run r = cmd.equals("inspect") ? run("inspect", bad.toString())
+                    : run("forward", "--model", bad.toString(), "--input", write("s.csv", "1\n").toString(),
+                            "--output", tmp.resolve("o.csv").toString());
+            assertEquals(2, r.code());
+            assertTrue(r.err().contains(bad + ": not a model file of a known format. Known: safetensors")
+                    && r.err().contains("wolfram-lstm JSON"), r.err());
+            assertNoStackTrace(r);
+        }
+    }
+
+    /** Runs of spaces as one, so that table lines compare whatever the column widths. */
+    private static String squeezed(String s) {
+        return s.replaceAll("[ ]+", " ");
     }
 
     // ---------------------------------------------------------------- errors

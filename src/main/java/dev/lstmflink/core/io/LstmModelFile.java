@@ -1,20 +1,38 @@
 package dev.lstmflink.core.io;
 
+import dev.lstmflink.core.io.keras.KerasWeights;
+import dev.lstmflink.core.io.onnx.OnnxLstm;
+
 import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.LstmModel;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 
 /**
- * Reads an {@link LstmModel} from safetensors bytes: the one LSTM of the file (any prefix) and, when present, the head
- * {@code head.weight [K, Hout]} and {@code head.bias [K]}.
+ * Reads an {@link LstmModel} from a model file of any format {@link ModelFormat} knows, chosen by the file's content
+ * (its first bytes), not its name: every place that accepts a model file (the {@code lstm} tool, the streaming job, the
+ * detection job and its operators) reads it through here.
+ *
+ * <ul>
+ *   <li>safetensors: the one LSTM of the file (any prefix) and, when present, the head {@code head.weight [K, Hout]}
+ *       and {@code head.bias [K]}; tensors in F32, F64, F16 or BF16 (half precision widened exactly to float32);</li>
+ *   <li>wolfram-lstm JSON: Wolfram's named arrays, see {@link WolframLstmJson}.</li>
+ * </ul>
  *
  * <p>The version is the metadata entry {@value #VERSION_KEY} when the file has one, otherwise {@code sha256:} and the
  * first 12 hex digits of the file's hash, so that two different files never pass for the same model.
+ *
+ * <p>Every problem with a file's content is a {@link SafetensorsFormatException} (its name predates the other formats)
+ * whose message starts with the source, so that callers that reject a bad model update keep working for every format.
  */
 public final class LstmModelFile {
 
@@ -47,36 +65,141 @@ public final class LstmModelFile {
 
     /**
      * A model file's bytes, for a job that ships them to its tasks ({@link #read(byte[], String)} there): refused
-     * before any is read when the file is over {@code maxBytes}, and after its first 8 bytes when the header length
-     * they declare is impossible for the file's size (negative, over 100 MiB, or past the end of the file).
+     * before any is read when the file is over {@code maxBytes}, whatever its format. A safetensors file (or one of no
+     * known format) is also refused after its first 8 bytes when the header length they declare is impossible for the
+     * file's size (negative, over 100 MiB, or past the end of the file).
      *
      * @throws FileTooLargeException      when the file is over {@code maxBytes}
      * @throws SafetensorsFormatException when it is shorter than 8 bytes or its header length is impossible
      */
     public static byte[] readBytes(Path path, long maxBytes) throws IOException {
-        return SafetensorsReader.readBytes(path, maxBytes);
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
+        }
+        byte[] head;
+        long size;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            size = channel.size();
+            if (size > maxBytes) {
+                throw new FileTooLargeException(path.toString(), size, maxBytes);
+            }
+            ByteBuffer probe = ByteBuffer.allocate((int) Math.min(size, ModelFormat.PROBE_BYTES));
+            while (probe.hasRemaining() && channel.read(probe, probe.position()) >= 0) {
+                // a short file ends the loop with fewer bytes
+            }
+            head = Arrays.copyOf(probe.array(), probe.position());
+        }
+        Optional<ModelFormat> format = ModelFormat.detect(head, size);
+        if (format.isEmpty() || format.get() == ModelFormat.SAFETENSORS) {
+            // safetensors gets its header-length checks before the rest is read; a file of no known format is
+            // read by them too, so that its message says both what it is not and what is wrong with it as safetensors
+            try {
+                return SafetensorsReader.readBytes(path, maxBytes);
+            } catch (SafetensorsFormatException e) {
+                throw format.isPresent() ? e : unknownFormat(path.toString(), head, e);
+            }
+        }
+        if (size > SafetensorsFile.MAX_FILE_SIZE) {
+            throw new SafetensorsFormatException(path.toString(), "file is " + size + " bytes; a model file is held "
+                    + "in one byte[] and may be at most " + SafetensorsFile.MAX_FILE_SIZE + " bytes");
+        }
+        byte[] all = Files.readAllBytes(path);
+        if (all.length > maxBytes) {   // it grew while we looked
+            throw new FileTooLargeException(path.toString(), all.length, maxBytes);
+        }
+        return all;
     }
 
+    /** The model of a file of any known format. */
     public static LstmModel read(byte[] bytes, String source) throws SafetensorsFormatException {
-        SafetensorsFile file = SafetensorsFile.read(bytes, source);
-        LstmSafetensors.Loaded loaded = LstmSafetensors.find(file, source, null);
-        LinearHead head = readHead(file, source);
-        String version = file.metadata().getOrDefault(VERSION_KEY, "sha256:" + sha256(bytes).substring(0, 12));
+        ModelContents c = readContents(bytes, source);
+        String version = c.metadata().getOrDefault(VERSION_KEY, "sha256:" + sha256(bytes).substring(0, 12));
         try {
-            return new LstmModel(loaded.f32(), head, version, file.metadata());
+            return c.toModel(version);
         } catch (IllegalArgumentException e) {
             throw new SafetensorsFormatException(source, e.getMessage());
         }
     }
 
-    private static LinearHead readHead(SafetensorsFile file, String source) throws SafetensorsFormatException {
+    /**
+     * The arrays of a model file of any known format, the format chosen by {@link ModelFormat#detect}. A file of no
+     * known format is refused with a message that lists the known ones (and what is wrong with it read as
+     * safetensors, the format of most model files).
+     */
+    public static ModelContents readContents(byte[] bytes, String source) throws SafetensorsFormatException {
+        Optional<ModelFormat> format = ModelFormat.detect(bytes, bytes.length);
+        if (format.isEmpty()) {
+            try {
+                // lenient on purpose: a header with leading spaces is not detected, but is valid for our reader
+                return safetensors(bytes, source);
+            } catch (SafetensorsFormatException e) {
+                throw unknownFormat(source, bytes, e);
+            }
+        }
+        return switch (format.get()) {
+            case SAFETENSORS -> safetensors(bytes, source);
+            case WOLFRAM_JSON -> WolframLstmJson.read(bytes, source);
+            case KERAS -> imported(ModelFormat.KERAS, source, () -> KerasWeights.read(bytes, source));
+            case ONNX -> imported(ModelFormat.ONNX, source, () -> OnnxLstm.read(bytes, source));
+        };
+    }
+
+    /** A reader of a format whose importer builds the model itself (Keras, ONNX). */
+    private interface Importer {
+        LstmModel read() throws IOException;
+    }
+
+    /**
+     * The arrays of a model an importer built, already in PyTorch's layout; its own error type becomes this class's
+     * (which the operators catch when they reject a model update).
+     */
+    private static ModelContents imported(ModelFormat format, String source, Importer importer)
+            throws SafetensorsFormatException {
+        LstmModel m;
+        try {
+            m = importer.read();
+        } catch (SafetensorsFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            String msg = String.valueOf(e.getMessage());
+            throw new SafetensorsFormatException(source, msg.startsWith(source + ": ")
+                    ? msg.substring(source.length() + 2) : msg, e);
+        }
+        LinearHead h = m.head();
+        return new ModelContents(format, m.lstm().config(), m.lstm().params(), h == null ? null : h.weight(),
+                h == null ? null : h.bias(), h == null ? 0 : h.outFeatures(), m.metadata());
+    }
+
+    private static ModelContents safetensors(byte[] bytes, String source) throws SafetensorsFormatException {
+        SafetensorsFile file = SafetensorsFile.read(bytes, source);
+        LstmSafetensors.Loaded loaded = LstmSafetensors.find(file, source, null);
+        float[] params = loaded.params(dev.lstmflink.core.model.Precision.F32);
+        float[][] head = readHead(file, source, loaded.config().outputSize());
+        try {
+            return new ModelContents(ModelFormat.SAFETENSORS, loaded.config(), params, head[0], head[1],
+                    head[0] == null ? 0 : head[0].length / loaded.config().outputSize(), file.metadata());
+        } catch (IllegalArgumentException e) {
+            throw new SafetensorsFormatException(source, e.getMessage());
+        }
+    }
+
+    private static SafetensorsFormatException unknownFormat(String source, byte[] head, SafetensorsFormatException e) {
+        String problem = e.getMessage().startsWith(source + ": ")
+                ? e.getMessage().substring(source.length() + 2) : e.getMessage();
+        return new SafetensorsFormatException(source, ModelFormat.unknownFormatMessage(head)
+                + " Read as safetensors: " + problem, e);
+    }
+
+    /** {@code {weight, bias}} of the head (either may be null), checked against the LSTM's output size. */
+    private static float[][] readHead(SafetensorsFile file, String source, int hOut)
+            throws SafetensorsFormatException {
         Optional<NamedTensor> w = file.get("head.weight");
         Optional<NamedTensor> b = file.get("head.bias");
         if (w.isEmpty()) {
             if (b.isPresent()) {
                 throw new SafetensorsFormatException(source, "tensor 'head.bias' without 'head.weight'");
             }
-            return null;
+            return new float[2][];
         }
         int[] ws = w.get().shape();
         if (ws.length != 2) {
@@ -88,7 +211,14 @@ public final class LstmModelFile {
                     + ", expected [" + ws[0] + "]");
         }
         try {
-            return new LinearHead(w.get().toFloats(), b.isPresent() ? b.get().toFloats() : null, ws[0], ws[1]);
+            // LinearHead checks the sizes and that in_features is the LSTM's output size
+            LinearHead checked = new LinearHead(w.get().toFloats(), b.isPresent() ? b.get().toFloats() : null, ws[0],
+                    ws[1]);
+            if (checked.inFeatures() != hOut) {
+                throw new IllegalArgumentException("head in_features " + ws[1]
+                        + " does not match the LSTM's output size " + hOut);
+            }
+            return new float[][] {w.get().toFloats(), b.isPresent() ? b.get().toFloats() : null};
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new SafetensorsFormatException(source, e.getMessage());
         }

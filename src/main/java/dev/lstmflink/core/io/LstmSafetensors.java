@@ -63,7 +63,7 @@ public final class LstmSafetensors {
                     layout.pack(spec, t.toDoubles(), precision, flat);
                 } catch (IllegalStateException e) {
                     throw new SafetensorsFormatException(source, e.getMessage()
-                            + "; LSTM weights must be F32 or F64");
+                            + "; LSTM weights must be F32, F64, F16 or BF16");
                 }
             }
             return flat;
@@ -86,11 +86,15 @@ public final class LstmSafetensors {
         return new Loaded(config, p, file, source);
     }
 
-    /** The file for an LSTM: its tensors under {@code prefix}, {@code extra} tensors (a head) and metadata. */
+    /**
+     * The file for an LSTM: its tensors under {@code prefix}, {@code extra} tensors (a head) and metadata. With
+     * {@code F16} or {@code BF16} each weight is rounded to nearest (ties to even) from its float32 value, as PyTorch's
+     * {@code .half()} and {@code .bfloat16()} do.
+     */
     public static <A> SafetensorsFile toFile(Lstm<A> lstm, String prefix, DType dtype, List<NamedTensor> extra,
                                              Map<String, String> metadata) {
-        if (dtype != DType.F32 && dtype != DType.F64) {
-            throw new IllegalArgumentException("LSTM weights are written as F32 or F64, got " + dtype);
+        if (dtype != DType.F32 && dtype != DType.F64 && dtype != DType.F16 && dtype != DType.BF16) {
+            throw new IllegalArgumentException("LSTM weights are written as F32, F64, F16 or BF16, got " + dtype);
         }
         List<NamedTensor> tensors = new ArrayList<>(extra);
         LstmLayout layout = lstm.layout();
@@ -99,7 +103,8 @@ public final class LstmSafetensors {
             double[] v = layout.unpack(spec, precision, lstm.params());
             String name = prefix + spec.name();
             tensors.add(dtype == DType.F64 ? NamedTensor.ofDoubles(name, spec.shape(), v)
-                    : NamedTensor.ofFloats(name, spec.shape(), toFloats(v)));
+                    : dtype == DType.F32 ? NamedTensor.ofFloats(name, spec.shape(), toFloats(v))
+                    : NamedTensor.ofHalf(name, dtype, spec.shape(), toFloats(v)));
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
@@ -165,7 +170,17 @@ public final class LstmSafetensors {
                     + Arrays.toString(hh) + ", expected [" + 4 * inferred.hiddenSize() + ", "
                     + inferred.outputSize() + "]");
         }
-        String json = file.metadata().getOrDefault(CONFIG_KEY, file.metadata().get(LEGACY_CONFIG_KEY));
+        return withDeclaredConfig(file.metadata(), inferred, source);
+    }
+
+    /**
+     * The config the shapes give, with {@code batch_first} and {@code dropout} (which shapes cannot tell) from the
+     * {@value #CONFIG_KEY} (or legacy {@code config}) metadata entry when there is one; every other argument it
+     * declares must match the shapes.
+     */
+    static LstmConfig withDeclaredConfig(Map<String, String> metadata, LstmConfig inferred, String source)
+            throws SafetensorsFormatException {
+        String json = metadata.getOrDefault(CONFIG_KEY, metadata.get(LEGACY_CONFIG_KEY));
         if (json == null) {
             return inferred;
         }
@@ -196,9 +211,9 @@ public final class LstmSafetensors {
                 throw new SafetensorsFormatException(source, "tensor '" + name + "' has shape " + t.shapeString()
                         + ", expected " + spec.shapeString());
             }
-            if (t.dtype() != DType.F32 && t.dtype() != DType.F64) {
+            if (!t.isFloatingPoint()) {
                 throw new SafetensorsFormatException(source, "tensor '" + name + "' has dtype " + t.dtype()
-                        + "; LSTM weights must be F32 or F64");
+                        + "; LSTM weights must be F32, F64, F16 or BF16");
             }
         }
         for (String name : file.names()) {

@@ -52,6 +52,24 @@ public final class NamedTensor {
     }
 
     /**
+     * A half-precision ({@link DType#F16} or {@link DType#BF16}) tensor of {@code values} rounded to nearest, ties to
+     * even, as PyTorch's {@code Tensor.half()} and {@code Tensor.bfloat16()} round (see {@link HalfFloats}).
+     */
+    public static NamedTensor ofHalf(String name, DType dtype, int[] shape, float[] values) {
+        Objects.requireNonNull(values, "values");
+        if (dtype != DType.F16 && dtype != DType.BF16) {
+            throw new IllegalArgumentException("tensor '" + name + "': ofHalf writes F16 or BF16, got " + dtype);
+        }
+        int[] dims = checkShape(name, shape);
+        long count = checkValueCount(name, dims, values.length);
+        ByteBuffer buf = ByteBuffer.allocate(checkedByteSize(name, dims, count, dtype)).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            buf.putShort(dtype == DType.F16 ? HalfFloats.floatToF16(v) : HalfFloats.floatToBf16(v));
+        }
+        return new NamedTensor(name, dtype, dims, count, buf.array());
+    }
+
+    /**
      * A tensor of any dtype from its raw bytes (little-endian, row-major, as in the file).
      *
      * @throws IllegalArgumentException if the byte count is not element count × item size
@@ -113,9 +131,10 @@ public final class NamedTensor {
     }
 
     /**
-     * The values as floats: F32 as stored, F64 rounded to the nearest float.
+     * The values as floats: F32 as stored, F16 and BF16 widened (exact, see {@link HalfFloats}), F64 rounded to the
+     * nearest float.
      *
-     * @throws IllegalStateException for any other dtype (no silent integer or half conversions)
+     * @throws IllegalStateException for any other dtype (no silent integer conversions)
      */
     public float[] toFloats() {
         ByteBuffer buf = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
@@ -126,6 +145,10 @@ public final class NamedTensor {
             for (int i = 0; i < out.length; i++) {
                 out[i] = (float) buf.getDouble(i * 8);
             }
+        } else if (isHalf()) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = half(buf, i);
+            }
         } else {
             throw wrongDtype("toFloats()");
         }
@@ -133,7 +156,7 @@ public final class NamedTensor {
     }
 
     /**
-     * The values as doubles: F64 as stored, F32 widened (exact).
+     * The values as doubles: F64 as stored, F32, F16 and BF16 widened (exact).
      *
      * @throws IllegalStateException for any other dtype
      */
@@ -146,15 +169,33 @@ public final class NamedTensor {
             for (int i = 0; i < out.length; i++) {
                 out[i] = buf.getFloat(i * 4);
             }
+        } else if (isHalf()) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = half(buf, i);
+            }
         } else {
             throw wrongDtype("toDoubles()");
         }
         return out;
     }
 
+    /** Whether {@link #toFloats()} and {@link #toDoubles()} convert this tensor: F32, F64, F16 or BF16. */
+    public boolean isFloatingPoint() {
+        return dtype == DType.F32 || dtype == DType.F64 || isHalf();
+    }
+
+    private boolean isHalf() {
+        return dtype == DType.F16 || dtype == DType.BF16;
+    }
+
+    private float half(ByteBuffer buf, int i) {
+        short bits = buf.getShort(i * 2);
+        return dtype == DType.F16 ? HalfFloats.f16ToFloat(bits) : HalfFloats.bf16ToFloat(bits);
+    }
+
     private IllegalStateException wrongDtype(String method) {
         return new IllegalStateException("tensor '" + name + "' has dtype " + dtype + "; " + method
-                + " converts only F32 and F64");
+                + " converts only F32, F64, F16 and BF16");
     }
 
     /** Equal when name, dtype, shape and every byte are equal (NaN payloads included). */

@@ -4,7 +4,9 @@ import java.io.IOException;
 
 /**
  * A safetensors file (or byte array) is malformed: bad header length, bad JSON, inconsistent
- * tensor entries or a data buffer that does not match them.
+ * tensor entries or a data buffer that does not match them. {@link LstmModelFile} also reports
+ * every other model file problem with it (a wolfram-lstm JSON file, a file of no known format),
+ * so that callers that refuse a bad model catch one type; the name predates the other formats.
  *
  * <p>It is an {@link IOException} because a corrupt file is an input problem the caller must
  * handle, just like a missing one. The message always starts with the source (usually the file

@@ -30,6 +30,16 @@ public final class LinearHead {
         this.out = outFeatures;
     }
 
+    /** weight [K, Hout], row-major, as nn.Linear holds it (the array itself, not a copy: do not change it). */
+    public float[] weight() {
+        return weight;
+    }
+
+    /** bias [K], or null (the array itself). */
+    public float[] bias() {
+        return bias;
+    }
+
     public int inFeatures() {
         return in;
     }

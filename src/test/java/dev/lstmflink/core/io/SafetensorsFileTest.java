@@ -243,7 +243,7 @@ class SafetensorsFileTest {
     }
 
     @Test
-    void conversionsWidenF32ExactlyRoundF64AndRefuseOtherDtypes() {
+    void conversionsWidenF32AndHalvesExactlyRoundF64AndRefuseOtherDtypes() {
         NamedTensor f32 = NamedTensor.ofFloats("f", new int[] {2}, new float[] {0.1f, -3.5f});
         assertArrayEquals(new double[] {0.1f, -3.5f}, f32.toDoubles());
         NamedTensor f64 = NamedTensor.ofDoubles("d", new int[] {2}, new double[] {0.1, 1e300});
@@ -252,8 +252,14 @@ class SafetensorsFileTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, ints::toFloats);
         assertTrue(e.getMessage().contains("'counts'") && e.getMessage().contains("I32"), e.getMessage());
         e = assertThrows(IllegalStateException.class,
-                () -> NamedTensor.of("half", DType.BF16, new int[] {1}, new byte[2]).toDoubles());
-        assertTrue(e.getMessage().contains("'half'") && e.getMessage().contains("BF16"), e.getMessage());
+                () -> NamedTensor.of("short", DType.I16, new int[] {1}, new byte[2]).toDoubles());
+        assertTrue(e.getMessage().contains("'short'") && e.getMessage().contains("I16"), e.getMessage());
+        // half precision is widened exactly (HalfFloatsTest checks every bit pattern): 0x3C00 = 1.0, 0xC000 = -2.0
+        assertArrayEquals(new double[] {1.0, -2.0},
+                NamedTensor.of("half", DType.F16, new int[] {2}, new byte[] {0, 0x3C, 0, (byte) 0xC0}).toDoubles());
+        assertArrayEquals(new float[] {1.0f, -2.0f},
+                NamedTensor.of("bf", DType.BF16, new int[] {2}, new byte[] {(byte) 0x80, 0x3F, 0, (byte) 0xC0})
+                        .toFloats());
     }
 
     @Test

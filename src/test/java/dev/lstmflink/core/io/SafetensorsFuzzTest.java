@@ -202,8 +202,9 @@ class SafetensorsFuzzTest {
                 NamedTensor.ofFloats("head.bias", new int[] {4}, new float[4]),
                 NamedTensor.ofFloats("head.bias", new int[] {3, 1}, new float[3]),
                 NamedTensor.of("head.bias", DType.U8, new int[] {3}, new byte[3]))) {
+            // F64 and F16 heads of the right shape load (half precision is widened exactly); the rest cannot
             check("head", rewritten(t -> !t.name().equals(head.name()), List.of(head)),
-                    head.dtype() == DType.F64);
+                    head.dtype() == DType.F64 || head.dtype() == DType.F16);
         }
         // the head bias alone
         check("head", rewritten(t -> !t.name().equals("head.weight"), List.of()), true);

@@ -1,0 +1,60 @@
+package dev.lstmflink.core.io;
+
+import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.core.model.LstmLayout;
+import dev.lstmflink.core.nn.LinearHead;
+import dev.lstmflink.core.nn.Lstm;
+import dev.lstmflink.core.nn.LstmModel;
+import java.util.Map;
+
+/**
+ * What every model file format reads into, whatever its names and gate order: the LSTM's config and float32
+ * parameters in {@link LstmLayout}'s order (PyTorch's gates i, f, g, o), the optional dense head as PyTorch's
+ * {@code nn.Linear} holds it, and the string metadata ({@code lstm_config}, {@code normalization},
+ * {@code model_version}, ...). {@link LstmModelFile} makes the runnable {@link LstmModel} from it, writers
+ * ({@link WolframLstmJson#write}) and {@code lstm inspect} read the arrays from it.
+ *
+ * @param format     the format it was read from
+ * @param config     the LSTM's arguments
+ * @param params     the LSTM's parameters, {@code new LstmLayout(config).size()} values (not copied)
+ * @param headWeight the head's {@code weight [K, Hout]}, row-major, or null when there is no head
+ * @param headBias   the head's {@code bias [K]}, or null
+ * @param headOut    K, or 0 when there is no head
+ * @param metadata   the file's metadata
+ */
+public record ModelContents(ModelFormat format, LstmConfig config, float[] params, float[] headWeight,
+                            float[] headBias, int headOut, Map<String, String> metadata) {
+
+    public ModelContents {
+        metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));   // in file order
+        int size = new LstmLayout(config).size();
+        if (params.length != size) {
+            throw new IllegalArgumentException("the LSTM " + LstmConfigJson.toJson(config) + " has " + size
+                    + " parameters, got " + params.length);
+        }
+        if (headWeight == null && (headBias != null || headOut != 0)) {
+            throw new IllegalArgumentException("a head bias or out_features without a head weight");
+        }
+    }
+
+    /** The LSTM on this JVM's preferred float32 kernel. */
+    public Lstm<float[]> lstm() {
+        return Lstm.f32(config, params);
+    }
+
+    /** The head, or null. */
+    public LinearHead head() {
+        return headWeight == null ? null : new LinearHead(headWeight, headBias, headOut, config.outputSize());
+    }
+
+    /** The runnable model, named {@code version}. */
+    public LstmModel toModel(String version) {
+        return new LstmModel(lstm(), head(), version, metadata);
+    }
+
+    /** The sum of the parameters of the LSTM and the head. */
+    public long parameterCount() {
+        return params.length + (headWeight == null ? 0L : headWeight.length)
+                + (headBias == null ? 0L : headBias.length);
+    }
+}

@@ -1,0 +1,294 @@
+package dev.lstmflink.core.io.onnx;
+
+import dev.lstmflink.core.io.onnx.OnnxGraph.Attribute;
+import dev.lstmflink.core.io.onnx.OnnxGraph.Node;
+import dev.lstmflink.core.io.onnx.OnnxGraph.Tensor;
+import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.core.model.LstmLayout;
+import dev.lstmflink.core.model.LstmLayout.TensorSpec;
+import dev.lstmflink.core.model.Precision;
+import dev.lstmflink.core.nn.Lstm;
+import dev.lstmflink.core.nn.LstmModel;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the {@code LSTM} nodes of an ONNX model (https://onnx.ai/onnx/operators/onnx__LSTM.html) into an
+ * {@link LstmModel}: one node per layer, stacked in graph order, as {@code torch.onnx.export} writes an
+ * {@code nn.LSTM}.
+ *
+ * <p>ONNX stores each direction's gates in the order i, o, f, c: {@code W [D, 4H, I]}, {@code R [D, 4H, H]} and
+ * {@code B [D, 8H]} (the input bias {@code Wb} then the recurrent bias {@code Rb}). PyTorch's order is i, f, g (= c),
+ * o, so gate block {@code p} of {@code weight_ih} is block {@link #ONNX_BLOCK}{@code [p]} of {@code W}; {@code Wb} and
+ * {@code Rb} become {@code bias_ih} and {@code bias_hh}. Direction 1 of a bidirectional node is PyTorch's
+ * {@code _reverse}. Weights are initializers or {@code Constant} nodes, as float or double, in {@code raw_data} or
+ * {@code float_data}/{@code double_data}.
+ *
+ * <p>Attributes: {@code hidden_size} (checked against W), {@code direction} forward or bidirectional,
+ * {@code layout} 0 ({@code [T,B,I]}) or 1 ({@code [B,T,I]}, read as {@code batch_first}). Refused with a message
+ * naming the node: {@code direction=reverse} (the core has no reverse-only layer), {@code activations} other than
+ * Sigmoid, Tanh, Tanh (per direction), {@code clip}, {@code input_forget=1}, peepholes {@code P}, external data, and
+ * consecutive nodes that are not stacked (node l's input must be computed from node l−1's output). The initial state
+ * inputs and {@code sequence_lens} are not read: a stream starts every key from zero state. Other nodes (the
+ * exporter's Transpose/Reshape/Expand, a head) are not interpreted, so the model has no head.
+ */
+public final class OnnxLstm {
+
+    /** For PyTorch gate p (i, f, g, o), the block of the ONNX tensors (order i, o, f, c) that holds it. */
+    static final int[] ONNX_BLOCK = {0, 2, 3, 1};
+    private static final List<String> DEFAULT_ACTIVATIONS = List.of("Sigmoid", "Tanh", "Tanh");
+
+    private OnnxLstm() {}
+
+    /**
+     * Reads the model's LSTM.
+     *
+     * @param bytes  a serialized ONNX {@code ModelProto}
+     * @param source a name for messages, usually the file path
+     */
+    public static LstmModel read(byte[] bytes, String source) throws OnnxFormatException {
+        OnnxGraph graph = OnnxGraph.parse(bytes, source);
+        Map<String, Tensor> constants = new HashMap<>(graph.initializers);
+        for (Node n : graph.nodes) {
+            Attribute value = n.attributes().get("value");
+            if (n.opType().equals("Constant") && value != null && value.t() != null && !n.outputs().isEmpty()) {
+                constants.put(n.outputs().get(0), value.t());
+            }
+        }
+        List<Node> lstms = new ArrayList<>();
+        for (Node n : graph.nodes) {
+            if (n.opType().equals("LSTM") && (n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
+                lstms.add(n);
+            }
+        }
+        if (lstms.isEmpty()) {
+            throw new OnnxFormatException(source, "no LSTM node in the graph (" + graph.nodes.size() + " nodes)");
+        }
+        List<Layer> layers = new ArrayList<>();
+        for (Node n : lstms) {
+            layers.add(layer(n, constants, source));
+        }
+        Layer first = layers.get(0);
+        for (int l = 1; l < layers.size(); l++) {
+            Layer c = layers.get(l);
+            Layer prev = layers.get(l - 1);
+            String what = "LSTM node " + c.label + " (layer " + l + ") ";
+            if (c.hidden != first.hidden || c.dirs != first.dirs || c.layout != first.layout) {
+                throw new OnnxFormatException(source, what + "has hidden_size=" + c.hidden + ", " + c.dirs
+                        + " direction(s), layout=" + c.layout + " but " + first.label + " has " + first.hidden + ", "
+                        + first.dirs + ", " + first.layout + "; stacked layers must agree (one nn.LSTM)");
+            }
+            if (c.input != first.dirs * first.hidden) {
+                throw new OnnxFormatException(source, what + "has input size " + c.input + ", expected "
+                        + first.dirs * first.hidden + " (the previous layer's output)");
+            }
+            if (!computedFrom(graph, c.node.input(0), prev.node.outputs().isEmpty() ? "" : prev.node.outputs().get(0))) {
+                throw new OnnxFormatException(source, what + "does not read the output Y of " + prev.label
+                        + "; only LSTM nodes stacked one on another (one nn.LSTM) can be read");
+            }
+        }
+        boolean bias = layers.stream().anyMatch(x -> x.b != null);
+        LstmConfig config;
+        try {
+            config = new LstmConfig(first.input, first.hidden, layers.size(), bias, first.layout == 1, 0.0,
+                    first.dirs == 2, 0);
+        } catch (IllegalArgumentException e) {
+            throw new OnnxFormatException(source, "the LSTM nodes give an invalid LSTM: " + e.getMessage());
+        }
+        LstmLayout layout = new LstmLayout(config);
+        float[] flat = new float[layout.size()];
+        for (TensorSpec spec : layout.tensors()) {
+            int l = Integer.parseInt(spec.name().replaceAll("^[a-z_]+_l(\\d+)(_reverse)?$", "$1"));
+            int d = spec.name().endsWith("_reverse") ? 1 : 0;
+            layout.pack(spec, pytorchTensor(layers.get(l), d, spec.kind()), Precision.F32, flat);
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "onnx");
+        meta.put("onnx_producer", graph.producer);
+        List<String> names = new ArrayList<>();
+        layers.forEach(x -> names.add(x.node.name()));
+        meta.put("onnx_lstm_nodes", String.join(",", names));
+        return new LstmModel(Lstm.f32(config, flat), null, "sha256:" + sha256(bytes).substring(0, 12), meta);
+    }
+
+    /** One LSTM node's checked weights. */
+    private record Layer(Node node, String label, int dirs, int hidden, int input, int layout, double[] w,
+                         double[] r, double[] b) {}
+
+    private static Layer layer(Node n, Map<String, Tensor> constants, String source) throws OnnxFormatException {
+        String label = "'" + n.name() + "'";
+        String direction = stringAttr(n, "direction", "forward", source);
+        int dirs = switch (direction) {
+            case "forward" -> 1;
+            case "bidirectional" -> 2;
+            case "reverse" -> throw new OnnxFormatException(source, "LSTM node " + label
+                    + " has direction=reverse; the core has no reverse-only LSTM (only forward and bidirectional)");
+            default -> throw new OnnxFormatException(source, "LSTM node " + label + " has direction='" + direction
+                    + "'; expected forward, reverse or bidirectional");
+        };
+        Attribute acts = n.attributes().get("activations");
+        if (acts != null) {
+            List<String> expected = new ArrayList<>();
+            for (int d = 0; d < dirs; d++) {
+                expected.addAll(DEFAULT_ACTIVATIONS);
+            }
+            if (!acts.strings().equals(expected)) {
+                throw new OnnxFormatException(source, "LSTM node " + label + " has activations=" + acts.strings()
+                        + "; only " + expected + " (ONNX's default, PyTorch's cell) is supported so far");
+            }
+        }
+        if (n.attributes().containsKey("clip")) {
+            throw new OnnxFormatException(source, "LSTM node " + label + " has clip=" + n.attributes().get("clip").f()
+                    + "; cell clipping is not supported");
+        }
+        long inputForget = intAttr(n, "input_forget", 0);
+        if (inputForget != 0) {
+            throw new OnnxFormatException(source, "LSTM node " + label + " has input_forget=" + inputForget
+                    + "; coupled input and forget gates are not supported");
+        }
+        long layout = intAttr(n, "layout", 0);
+        if (layout != 0 && layout != 1) {
+            throw new OnnxFormatException(source, "LSTM node " + label + " has layout=" + layout + "; expected 0 or 1");
+        }
+        if (!n.input(7).isEmpty()) {
+            throw new OnnxFormatException(source, "LSTM node " + label + " has peephole weights P ('" + n.input(7)
+                    + "'); peephole connections are not supported");
+        }
+        Tensor w = weight(n, 1, "W", constants, source, true);
+        long[] wd = w.dims();
+        if (wd.length != 3 || wd[0] != dirs || wd[1] % 4 != 0 || wd[1] == 0) {
+            throw new OnnxFormatException(source, "LSTM node " + label + ": W has shape " + Arrays.toString(wd)
+                    + ", expected [" + dirs + ", 4*hidden_size, input_size]");
+        }
+        int h = (int) (wd[1] / 4);
+        int in = (int) wd[2];
+        long declared = intAttr(n, "hidden_size", h);
+        if (declared != h) {
+            throw new OnnxFormatException(source, "LSTM node " + label + " has hidden_size=" + declared
+                    + " but W has shape " + Arrays.toString(wd));
+        }
+        Tensor r = weight(n, 2, "R", constants, source, true);
+        expectShape(r, new long[] {dirs, 4L * h, h}, "R", label, source);
+        Tensor b = weight(n, 3, "B", constants, source, false);
+        if (b != null) {
+            expectShape(b, new long[] {dirs, 8L * h}, "B", label, source);
+        }
+        return new Layer(n, label, dirs, h, in, (int) layout, w.values(), r.values(), b == null ? null : b.values());
+    }
+
+    /**
+     * The PyTorch tensor of one direction, row-major: rows are gathered from the ONNX blocks in PyTorch's gate order.
+     */
+    private static double[] pytorchTensor(Layer x, int d, LstmLayout.Kind kind) {
+        int h = x.hidden;
+        return switch (kind) {
+            case WEIGHT_IH -> reorder(x.w, d * 4 * h * x.input, h, x.input);
+            case WEIGHT_HH -> reorder(x.r, d * 4 * h * h, h, h);
+            case BIAS_IH -> x.b == null ? new double[4 * h] : reorder(x.b, d * 8 * h, h, 1);
+            case BIAS_HH -> x.b == null ? new double[4 * h] : reorder(x.b, d * 8 * h + 4 * h, h, 1);
+            case WEIGHT_HR -> throw new IllegalStateException("ONNX LSTMs have no projection");
+        };
+    }
+
+    /** {@code [4H, cols]} starting at {@code off}, with its four H-row blocks moved from ONNX's to PyTorch's order. */
+    private static double[] reorder(double[] src, int off, int h, int cols) {
+        double[] out = new double[4 * h * cols];
+        for (int p = 0; p < 4; p++) {
+            System.arraycopy(src, off + ONNX_BLOCK[p] * h * cols, out, p * h * cols, h * cols);
+        }
+        return out;
+    }
+
+    private static Tensor weight(Node n, int k, String what, Map<String, Tensor> constants, String source,
+                                 boolean required) throws OnnxFormatException {
+        String name = n.input(k);
+        String label = "LSTM node '" + n.name() + "'";
+        if (name.isEmpty()) {
+            if (required) {
+                throw new OnnxFormatException(source, label + " has no input " + what);
+            }
+            return null;
+        }
+        Tensor t = constants.get(name);
+        if (t == null) {
+            throw new OnnxFormatException(source, label + ": " + what + " ('" + name + "') is computed in the graph;"
+                    + " only initializers and Constant nodes can be read");
+        }
+        if (t.external()) {
+            throw new OnnxFormatException(source, label + ": " + what + " ('" + name + "') is stored in an external"
+                    + " file; save the model with its data inside (onnx.save(..., save_as_external_data=False))");
+        }
+        if (t.values() == null) {
+            throw new OnnxFormatException(source, label + ": " + what + " ('" + name + "') has data type "
+                    + t.typeName() + "; only FLOAT and DOUBLE weights are read");
+        }
+        return t;
+    }
+
+    private static void expectShape(Tensor t, long[] shape, String what, String label, String source)
+            throws OnnxFormatException {
+        if (!Arrays.equals(t.dims(), shape)) {
+            throw new OnnxFormatException(source, "LSTM node " + label + ": " + what + " has shape "
+                    + Arrays.toString(t.dims()) + ", expected " + Arrays.toString(shape));
+        }
+    }
+
+    /** Whether value {@code target} is an ancestor of {@code value} (or the same), through the graph's nodes. */
+    private static boolean computedFrom(OnnxGraph graph, String value, String target) {
+        Map<String, Node> producer = new HashMap<>();
+        for (Node n : graph.nodes) {
+            for (String o : n.outputs()) {
+                producer.put(o, n);
+            }
+        }
+        Deque<String> todo = new ArrayDeque<>(List.of(value));
+        Set<String> seen = new HashSet<>();
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (v.equals(target)) {
+                return true;
+            }
+            Node p = producer.get(v);
+            if (seen.add(v) && p != null) {
+                p.inputs().stream().filter(i -> !i.isEmpty()).forEach(todo::push);
+            }
+        }
+        return false;
+    }
+
+    private static String stringAttr(Node n, String name, String dflt, String source) throws OnnxFormatException {
+        Attribute a = n.attributes().get(name);
+        if (a == null) {
+            return dflt;
+        }
+        if (a.s() == null) {
+            throw new OnnxFormatException(source, "LSTM node '" + n.name() + "': attribute " + name
+                    + " is not a string");
+        }
+        return a.s();
+    }
+
+    private static long intAttr(Node n, String name, long dflt) {
+        Attribute a = n.attributes().get(name);
+        return a == null ? dflt : a.i();
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return java.util.HexFormat.of().formatHex(md.digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    }
+}
