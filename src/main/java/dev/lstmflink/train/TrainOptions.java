@@ -18,10 +18,20 @@ import java.io.Serializable;
  * @param patience    stop after this many epochs without a better validation loss; 0 = never stop early
  * @param seed        fixes initial weights, shuffling and dropout
  * @param init        initialiser scheme
+ * @param unitForgetBias Keras' {@code unit_forget_bias}: forget-gate biases start at 1, the other biases at 0 (see
+ *                    {@link Initializers}); the scheme's default when not given
  */
 public record TrainOptions(int epochs, int batchSize, LrSchedule schedule, double beta1, double beta2, double eps,
-                           double weightDecay, double clipNorm, int patience, long seed, Initializers.Scheme init)
+                           double weightDecay, double clipNorm, int patience, long seed, Initializers.Scheme init,
+                           boolean unitForgetBias)
         implements Serializable {
+
+    /** With the scheme's default {@code unit_forget_bias} (true for Keras, false for PyTorch). */
+    public TrainOptions(int epochs, int batchSize, LrSchedule schedule, double beta1, double beta2, double eps,
+                        double weightDecay, double clipNorm, int patience, long seed, Initializers.Scheme init) {
+        this(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed, init,
+                Initializers.defaultUnitForgetBias(init));
+    }
 
     public TrainOptions {
         if (epochs <= 0) {
@@ -42,22 +52,32 @@ public record TrainOptions(int epochs, int batchSize, LrSchedule schedule, doubl
     }
 
     public TrainOptions withEpochs(int n) {
-        return new TrainOptions(n, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed, init);
+        return new TrainOptions(n, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
+                init, unitForgetBias);
     }
 
     public TrainOptions withSeed(long s) {
-        return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, s, init);
+        return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, s,
+                init, unitForgetBias);
     }
 
     public TrainOptions withSchedule(LrSchedule s) {
-        return new TrainOptions(epochs, batchSize, s, beta1, beta2, eps, weightDecay, clipNorm, patience, seed, init);
+        return new TrainOptions(epochs, batchSize, s, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
+                init, unitForgetBias);
     }
 
     public TrainOptions withBatchSize(int b) {
-        return new TrainOptions(epochs, b, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed, init);
+        return new TrainOptions(epochs, b, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
+                init, unitForgetBias);
+    }
+
+    public TrainOptions withUnitForgetBias(boolean b) {
+        return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
+                init, b);
     }
 
     public TrainOptions withPatience(int p) {
-        return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, p, seed, init);
+        return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, p, seed,
+                init, unitForgetBias);
     }
 }

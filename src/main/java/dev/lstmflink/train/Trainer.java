@@ -37,7 +37,7 @@ public final class Trainer {
     /** A fresh model with initial weights from {@code options.seed()}. */
     public static SequenceModel<float[]> newModel(LstmConfig cfg, HeadSpec head, TrainOptions options) {
         SplitMix64 rnd = new SplitMix64(options.seed());
-        float[] lstm = Initializers.lstm(cfg, options.init(), rnd, Precision.F32);
+        float[] lstm = Initializers.lstm(cfg, options.init(), options.unitForgetBias(), rnd, Precision.F32);
         float[] w = Initializers.headWeight(head.outFeatures(), head.inFeatures(), options.init(), rnd, Precision.F32);
         float[] b = head.bias() ? Initializers.headBias(head.outFeatures(), head.inFeatures(), options.init(), rnd,
                 Precision.F32) : null;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.LstmConfig;
 import java.util.Iterator;
 import java.util.Set;
@@ -11,12 +12,16 @@ import java.util.Set;
 /**
  * {@link LstmConfig} as the JSON of {@code nn.LSTM}'s keyword arguments ({@code {"input_size": 3, ...}}), the form
  * stored in a model file's {@code __metadata__} under {@code lstm_config}.
+ *
+ * <p>The Keras options ({@code activation}, {@code recurrent_activation} by Keras name, {@code go_backwards}) are
+ * written only when they differ from the defaults, so a PyTorch-compatible model's JSON is exactly what it was before
+ * they existed; JSON without them reads as the defaults.
  */
 public final class LstmConfigJson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> KEYS = Set.of("input_size", "hidden_size", "num_layers", "bias", "batch_first",
-            "dropout", "bidirectional", "proj_size");
+            "dropout", "bidirectional", "proj_size", "activation", "recurrent_activation", "go_backwards");
 
     private LstmConfigJson() {}
 
@@ -30,6 +35,15 @@ public final class LstmConfigJson {
         o.put("dropout", c.dropout());
         o.put("bidirectional", c.bidirectional());
         o.put("proj_size", c.projSize());
+        if (c.activation() != Activation.TANH) {
+            o.put("activation", c.activation().kerasName());
+        }
+        if (c.recurrentActivation() != Activation.SIGMOID) {
+            o.put("recurrent_activation", c.recurrentActivation().kerasName());
+        }
+        if (c.goBackwards()) {
+            o.put("go_backwards", true);
+        }
         return o.toString();
     }
 
@@ -61,7 +75,21 @@ public final class LstmConfigJson {
                 boolOf(o, "batch_first", defaults.batchFirst()),
                 doubleOf(o, "dropout", defaults.dropout()),
                 boolOf(o, "bidirectional", defaults.bidirectional()),
-                intOf(o, "proj_size", defaults.projSize()));
+                intOf(o, "proj_size", defaults.projSize()),
+                activationOf(o, "activation", defaults.activation()),
+                activationOf(o, "recurrent_activation", defaults.recurrentActivation()),
+                boolOf(o, "go_backwards", defaults.goBackwards()));
+    }
+
+    private static Activation activationOf(JsonNode o, String key, Activation dflt) {
+        JsonNode v = o.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isTextual()) {
+            throw new IllegalArgumentException("LSTM config '" + key + "' must be a string, got " + v);
+        }
+        return Activation.fromName("LSTM config '" + key + "'", v.textValue());
     }
 
     private static int intOf(JsonNode o, String key, int dflt) {

@@ -1,5 +1,6 @@
 package dev.lstmflink.core.kernel;
 
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.CellLayout;
 import dev.lstmflink.core.model.Precision;
 
@@ -85,6 +86,31 @@ public final class DoubleLstmKernel implements LstmKernel<double[]> {
     }
 
     @Override
+    public void cell(Activation gate, Activation act, int hidden, double[] z, int zOff, double[] cPrev, int cPrevOff,
+                     double[] c, int cOff, double[] actC, int acOff, double[] m, int mOff) {
+        if (gate == Activation.SIGMOID && act == Activation.TANH) {
+            cell(hidden, z, zOff, cPrev, cPrevOff, c, cOff, actC, acOff, m, mOff);
+            return;
+        }
+        for (int k = 0; k < hidden; k++) {
+            double i = gate.apply(z[zOff + k]);
+            double f = gate.apply(z[zOff + hidden + k]);
+            double g = act.apply(z[zOff + 2 * hidden + k]);
+            double o = gate.apply(z[zOff + 3 * hidden + k]);
+            z[zOff + k] = i;
+            z[zOff + hidden + k] = f;
+            z[zOff + 2 * hidden + k] = g;
+            z[zOff + 3 * hidden + k] = o;
+            // c_t = f ⊙ c_{t-1} + i ⊙ g ;  m_t = o ⊙ act(c_t)
+            double ct = f * cPrev[cPrevOff + k] + i * g;
+            double ac = act.apply(ct);
+            c[cOff + k] = ct;
+            actC[acOff + k] = ac;
+            m[mOff + k] = o * ac;
+        }
+    }
+
+    @Override
     public void project(double[] w, CellLayout cell, double[] m, int mOff, double[] h, int hOff) {
         projectRange(0, cell.projSize(), w, cell, m, mOff, h, hOff);
     }
@@ -128,6 +154,36 @@ public final class DoubleLstmKernel implements LstmKernel<double[]> {
             dz[dzOff + hidden + k] = dF * f * (1.0 - f);
             dz[dzOff + 2 * hidden + k] = dG * (1.0 - g * g);
             dz[dzOff + 3 * hidden + k] = dO * o * (1.0 - o);
+        }
+    }
+
+    @Override
+    public void cellBackward(Activation gate, Activation act, int hidden, double[] gates, int gOff, double[] cPrev,
+                             int cPrevOff, double[] actC, int acOff, double[] dm, int dmOff, double[] dc, int dcOff,
+                             double[] dz, int dzOff) {
+        if (gate == Activation.SIGMOID && act == Activation.TANH) {
+            cellBackward(hidden, gates, gOff, cPrev, cPrevOff, actC, acOff, dm, dmOff, dc, dcOff, dz, dzOff);
+            return;
+        }
+        for (int k = 0; k < hidden; k++) {
+            double i = gates[gOff + k];
+            double f = gates[gOff + hidden + k];
+            double g = gates[gOff + 2 * hidden + k];
+            double o = gates[gOff + 3 * hidden + k];
+            double ac = actC[acOff + k];
+            double dmk = dm[dmOff + k];
+            // m = o ⊙ act(c): term 1 to o, term 2 to c, plus dc from step t+1
+            double dO = dmk * ac;
+            double dC = dc[dcOff + k] + dmk * o * act.derivativeFromOutput(ac);
+            // c_t = f ⊙ c_{t-1} + i ⊙ g
+            double dI = dC * g;
+            double dF = dC * cPrev[cPrevOff + k];
+            double dG = dC * i;
+            dc[dcOff + k] = dC * f;
+            dz[dzOff + k] = dI * gate.derivativeFromOutput(i);
+            dz[dzOff + hidden + k] = dF * gate.derivativeFromOutput(f);
+            dz[dzOff + 2 * hidden + k] = dG * act.derivativeFromOutput(g);
+            dz[dzOff + 3 * hidden + k] = dO * gate.derivativeFromOutput(o);
         }
     }
 

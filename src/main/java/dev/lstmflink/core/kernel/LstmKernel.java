@@ -1,5 +1,6 @@
 package dev.lstmflink.core.kernel;
 
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.CellLayout;
 import dev.lstmflink.core.model.Precision;
 
@@ -21,6 +22,11 @@ import dev.lstmflink.core.model.Precision;
  * </pre>
  * Weights are in the transposed layout described in {@link CellLayout}. Buffers may alias only where a method says so.
  *
+ * <p>Keras' {@code recurrent_activation} (σ above) and {@code activation} (both tanh above) are chosen per call of the
+ * overloads that take two {@link Activation}s: for σ and tanh they run the methods without them, which are the fast
+ * path (vectorized in {@link VectorLstmKernel}); for any other pair they run a plain loop. Callers branch once per
+ * step and layer, never per element.
+ *
  * @param <A> {@code float[]} or {@code double[]}
  */
 public interface LstmKernel<A> {
@@ -40,6 +46,14 @@ public interface LstmKernel<A> {
      */
     void cell(int hidden, A z, int zOff, A cPrev, int cPrevOff, A c, int cOff, A tanhC, int tcOff, A m, int mOff);
 
+    /**
+     * As {@link #cell(int, Object, int, Object, int, Object, int, Object, int, Object, int)} with
+     * {@code i, f, o = gate(·)}, {@code g = act(·)} and {@code m_t = o ⊙ act(c_t)}; {@code actC} receives
+     * {@code act(c_t)} (the {@code tanhC} of the default cell).
+     */
+    void cell(Activation gate, Activation act, int hidden, A z, int zOff, A cPrev, int cPrevOff, A c, int cOff,
+              A actC, int acOff, A m, int mOff);
+
     /** {@code h = W_hr m} (only when the cell projects). */
     void project(A w, CellLayout cell, A m, int mOff, A h, int hOff);
 
@@ -49,6 +63,14 @@ public interface LstmKernel<A> {
      */
     void cellBackward(int hidden, A gates, int gOff, A cPrev, int cPrevOff, A tanhC, int tcOff,
                       A dm, int dmOff, A dc, int dcOff, A dz, int dzOff);
+
+    /**
+     * Backward of {@link #cell(Activation, Activation, int, Object, int, Object, int, Object, int, Object, int, Object,
+     * int)}, as {@link #cellBackward(int, Object, int, Object, int, Object, int, Object, int, Object, int, Object, int)}
+     * with the derivatives of {@code gate} and {@code act} taken from the activated values.
+     */
+    void cellBackward(Activation gate, Activation act, int hidden, A gates, int gOff, A cPrev, int cPrevOff, A actC,
+                      int acOff, A dm, int dmOff, A dc, int dcOff, A dz, int dzOff);
 
     /**
      * Backward of {@link #gates}: accumulates {@code dW += [x; h] ⊗ dz} and the bias gradients into {@code dw}, adds

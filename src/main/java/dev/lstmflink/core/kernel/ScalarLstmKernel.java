@@ -1,5 +1,6 @@
 package dev.lstmflink.core.kernel;
 
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.CellLayout;
 import dev.lstmflink.core.model.Precision;
 
@@ -88,6 +89,31 @@ public class ScalarLstmKernel implements LstmKernel<float[]> {
     }
 
     @Override
+    public void cell(Activation gate, Activation act, int hidden, float[] z, int zOff, float[] cPrev, int cPrevOff,
+                     float[] c, int cOff, float[] actC, int acOff, float[] m, int mOff) {
+        if (gate == Activation.SIGMOID && act == Activation.TANH) {
+            cell(hidden, z, zOff, cPrev, cPrevOff, c, cOff, actC, acOff, m, mOff);
+            return;
+        }
+        for (int k = 0; k < hidden; k++) {
+            float i = (float) gate.apply(z[zOff + k]);
+            float f = (float) gate.apply(z[zOff + hidden + k]);
+            float g = (float) act.apply(z[zOff + 2 * hidden + k]);
+            float o = (float) gate.apply(z[zOff + 3 * hidden + k]);
+            z[zOff + k] = i;
+            z[zOff + hidden + k] = f;
+            z[zOff + 2 * hidden + k] = g;
+            z[zOff + 3 * hidden + k] = o;
+            // c_t = f ⊙ c_{t-1} + i ⊙ g ;  m_t = o ⊙ act(c_t)
+            float ct = f * cPrev[cPrevOff + k] + i * g;
+            float ac = (float) act.apply(ct);
+            c[cOff + k] = ct;
+            actC[acOff + k] = ac;
+            m[mOff + k] = o * ac;
+        }
+    }
+
+    @Override
     public void project(float[] w, CellLayout cell, float[] m, int mOff, float[] h, int hOff) {
         projectRange(0, cell.projSize(), w, cell, m, mOff, h, hOff);
     }
@@ -139,6 +165,36 @@ public class ScalarLstmKernel implements LstmKernel<float[]> {
             dz[dzOff + hidden + k] = dF * f * (1f - f);
             dz[dzOff + 2 * hidden + k] = dG * (1f - g * g);
             dz[dzOff + 3 * hidden + k] = dO * o * (1f - o);
+        }
+    }
+
+    @Override
+    public void cellBackward(Activation gate, Activation act, int hidden, float[] gates, int gOff, float[] cPrev,
+                             int cPrevOff, float[] actC, int acOff, float[] dm, int dmOff, float[] dc, int dcOff,
+                             float[] dz, int dzOff) {
+        if (gate == Activation.SIGMOID && act == Activation.TANH) {
+            cellBackward(hidden, gates, gOff, cPrev, cPrevOff, actC, acOff, dm, dmOff, dc, dcOff, dz, dzOff);
+            return;
+        }
+        for (int k = 0; k < hidden; k++) {
+            float i = gates[gOff + k];
+            float f = gates[gOff + hidden + k];
+            float g = gates[gOff + 2 * hidden + k];
+            float o = gates[gOff + 3 * hidden + k];
+            float ac = actC[acOff + k];
+            float dmk = dm[dmOff + k];
+            // m = o ⊙ act(c): term 1 to o, term 2 to c, plus dc from step t+1
+            float dO = dmk * ac;
+            float dC = dc[dcOff + k] + dmk * o * (float) act.derivativeFromOutput(ac);
+            // c_t = f ⊙ c_{t-1} + i ⊙ g
+            float dI = dC * g;
+            float dF = dC * cPrev[cPrevOff + k];
+            float dG = dC * i;
+            dc[dcOff + k] = dC * f;
+            dz[dzOff + k] = dI * (float) gate.derivativeFromOutput(i);
+            dz[dzOff + hidden + k] = dF * (float) gate.derivativeFromOutput(f);
+            dz[dzOff + 2 * hidden + k] = dG * (float) act.derivativeFromOutput(g);
+            dz[dzOff + 3 * hidden + k] = dO * (float) gate.derivativeFromOutput(o);
         }
     }
 

@@ -19,7 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code dW[row, :] += u·dz} with vector FMAs while it accumulates the four dot products {@code Σ_r W[row, r]·dz[r]}
  * lane-wise in four registers; each dot product is reduced across lanes once per row (not once per row and panel),
  * and each {@code dz} vector loaded serves four rows. It gives the scalar kernel's results up to float rounding (the
- * sums are added in another order, and the FMAs round once).
+ * sums are added in another order, and the FMAs round once). *
+ * <p>Only PyTorch's cell (σ gates, tanh) has a vector pointwise path. Keras' other activations
+ * ({@link dev.lstmflink.core.model.Activation}) run the pointwise part through the scalar loop inherited from
+ * {@link ScalarLstmKernel}; the gate products and their backward, where the time goes, stay vectorized.
  */
 public final class VectorLstmKernel extends ScalarLstmKernel {
 

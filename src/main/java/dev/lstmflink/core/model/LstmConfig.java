@@ -1,7 +1,9 @@
 package dev.lstmflink.core.model;
 
 /**
- * The arguments of PyTorch's {@code torch.nn.LSTM}, with the same names (in camel case) and defaults.
+ * The arguments of PyTorch's {@code torch.nn.LSTM}, with the same names (in camel case) and defaults, and the Keras
+ * {@code LSTM} arguments that change what the cell computes ({@code activation}, {@code recurrent_activation},
+ * {@code go_backwards}) with Keras' defaults, under which the cell is exactly PyTorch's.
  *
  * <p>Invalid values fail here, at construction, with a message naming the argument and the value (as MindSpore's
  * {@code nn.LSTM} raises {@code ValueError}), so no later code has to re-check them.
@@ -14,6 +16,14 @@ package dev.lstmflink.core.model;
  * @param dropout      dropout on the outputs of every layer but the last, in training only
  * @param bidirectional D = 2 when true: a second direction runs from the end of each sequence
  * @param projSize     P &gt; 0: {@code h_t = W_hr (o_t ⊙ tanh c_t)} has P entries (LSTMP, Sak et al. 2014)
+ * @param activation   Keras' {@code activation}: of the cell input g and of the output {@code o ⊙ act(c)}; PyTorch's
+ *                     tanh by default (null reads as the default, so records deserialized from before this field
+ *                     existed keep PyTorch's cell)
+ * @param recurrentActivation Keras' {@code recurrent_activation}: of the gates i, f, o; sigmoid by default (null: the
+ *                     default)
+ * @param goBackwards  Keras' {@code go_backwards}: every layer reads its input sequence from the last step to the
+ *                     first and returns its outputs in that (processing) order; whole sequences only, so a streaming
+ *                     stepper refuses it
  */
 public record LstmConfig(
         int inputSize,
@@ -23,9 +33,14 @@ public record LstmConfig(
         boolean batchFirst,
         double dropout,
         boolean bidirectional,
-        int projSize) implements java.io.Serializable {
+        int projSize,
+        Activation activation,
+        Activation recurrentActivation,
+        boolean goBackwards) implements java.io.Serializable {
 
     public LstmConfig {
+        activation = activation == null ? Activation.TANH : activation;
+        recurrentActivation = recurrentActivation == null ? Activation.SIGMOID : recurrentActivation;
         positive("input_size", inputSize);
         positive("hidden_size", hiddenSize);
         positive("num_layers", numLayers);
@@ -39,6 +54,18 @@ public record LstmConfig(
             throw new IllegalArgumentException(
                     "proj_size must be smaller than hidden_size (" + hiddenSize + "), got " + projSize);
         }
+        if (goBackwards && bidirectional) {
+            throw new IllegalArgumentException("go_backwards=true cannot be combined with bidirectional=true: the "
+                    + "reverse direction already reads the sequence backwards (Keras' Bidirectional sets "
+                    + "go_backwards on its backward layer itself)");
+        }
+    }
+
+    /** PyTorch's arguments with Keras' defaults for the rest: tanh, sigmoid, forwards. */
+    public LstmConfig(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout,
+                      boolean bidirectional, int projSize) {
+        this(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize, Activation.TANH,
+                Activation.SIGMOID, false);
     }
 
     /** PyTorch's defaults: one layer, bias, sequence-first, no dropout, one direction, no projection. */
@@ -47,27 +74,58 @@ public record LstmConfig(
     }
 
     public LstmConfig withNumLayers(int layers) {
-        return new LstmConfig(inputSize, hiddenSize, layers, bias, batchFirst, dropout, bidirectional, projSize);
+        return new LstmConfig(inputSize, hiddenSize, layers, bias, batchFirst, dropout, bidirectional, projSize,
+                activation, recurrentActivation, goBackwards);
     }
 
     public LstmConfig withBias(boolean b) {
-        return new LstmConfig(inputSize, hiddenSize, numLayers, b, batchFirst, dropout, bidirectional, projSize);
+        return new LstmConfig(inputSize, hiddenSize, numLayers, b, batchFirst, dropout, bidirectional, projSize,
+                activation, recurrentActivation, goBackwards);
     }
 
     public LstmConfig withBatchFirst(boolean b) {
-        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, b, dropout, bidirectional, projSize);
+        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, b, dropout, bidirectional, projSize,
+                activation, recurrentActivation, goBackwards);
     }
 
     public LstmConfig withDropout(double p) {
-        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, p, bidirectional, projSize);
+        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, p, bidirectional, projSize,
+                activation, recurrentActivation, goBackwards);
     }
 
     public LstmConfig withBidirectional(boolean b) {
-        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, b, projSize);
+        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, b, projSize,
+                activation, recurrentActivation, goBackwards);
     }
 
     public LstmConfig withProjSize(int p) {
-        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, p);
+        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, p,
+                activation, recurrentActivation, goBackwards);
+    }
+
+    public LstmConfig withActivation(Activation a) {
+        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize,
+                a, recurrentActivation, goBackwards);
+    }
+
+    public LstmConfig withRecurrentActivation(Activation a) {
+        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize,
+                activation, a, goBackwards);
+    }
+
+    public LstmConfig withGoBackwards(boolean b) {
+        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize,
+                activation, recurrentActivation, b);
+    }
+
+    /** Keras' {@code use_bias}: the same switch as PyTorch's {@code bias}. */
+    public boolean useBias() {
+        return bias;
+    }
+
+    /** Whether the cell is PyTorch's: tanh and sigmoid, the kernels' fast path. */
+    public boolean hasDefaultActivations() {
+        return activation == Activation.TANH && recurrentActivation == Activation.SIGMOID;
     }
 
     /** D: 2 when bidirectional, else 1. */

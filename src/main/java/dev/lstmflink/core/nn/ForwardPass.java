@@ -10,10 +10,31 @@ import dev.lstmflink.core.model.Precision;
  *
  * <p>Shapes (T steps, B sequences, L layers, D directions, H hidden, Hout = P or H): every buffer below is
  * time-major; batch-first input and output are transposed at the boundary. For cell (l, d) the pass keeps the
- * activated gates {@code [T,B,4H]}, {@code c_t} and {@code tanh c_t} {@code [T,B,H]}, {@code m_t} {@code [T,B,H]}
- * when projecting, and each layer's input and output {@code [T,B,·]}. The reverse direction of a sequence of length
+ * activated gates {@code [T,B,4H]}, {@code c_t} and {@code act(c_t)} (tanh by default) {@code [T,B,H]}, {@code m_t}
+ * {@code [T,B,H]} when projecting, and each layer's input and output {@code [T,B,·]}. The reverse direction of a
+ * sequence of length
  * n runs t = n-1 … 0 from its own initial state; steps at t ≥ n are never computed, so their outputs stay 0 and
  * their inputs get a zero gradient (PyTorch's {@code pack_padded_sequence} semantics).
+ *
+ * <p><b>Keras options.</b> The cell uses the config's {@code activation} and {@code recurrent_activation}. With
+ * {@code go_backwards} every layer reverses its input sequence in time (and the mask with it) and returns its
+ * outputs in processing order, so output step 0 belongs to the last input step: what Keras' backend {@code rnn()}
+ * returns ({@code keras/src/backend/numpy/rnn.py} flips the scanned outputs back with {@code np.flip} when
+ * {@code go_backwards}), and, for stacked layers, what a stack of Keras {@code LSTM(go_backwards=True,
+ * return_sequences=True)} layers computes, each of which reverses the previous one's output and the unchanged mask.
+ *
+ * <p><b>Keras mask.</b> A {@code [B,T]} boolean mask (true = use the step) follows Keras' {@code RNN} with its default
+ * {@code zero_output_for_mask=False} ({@code keras/src/layers/rnn/rnn.py}; {@code LSTM} passes no other value): at
+ * a masked step h and c keep their previous values (the initial state before the first processed step), and the step's
+ * output repeats the previous step's output ({@code where(mask_t, output, prev_output)} in the backend's loop). Before
+ * the first processed step there is no previous output: the TensorFlow and torch backends start {@code prev_output}
+ * at zeros ("In the case T = 0, a zero filled tensor will be used", {@code keras/src/backend/torch/rnn.py}), and so
+ * does this class; the numpy backend's scan uses {@code states[0]} (h0) instead, which differs only when h0 ≠ 0 and
+ * a sequence starts with masked steps. Keras' cuDNN path (TensorFlow on a GPU, right-padded masks only) instead
+ * returns zeros at masked steps; that is {@code zero_output_for_mask=True}, not modelled here. Each layer of the stack
+ * gets the same mask, as Keras propagates it through {@code return_sequences} layers ({@code RNN.compute_mask}); in
+ * the reverse direction of a bidirectional model "previous" means the step after. A masked step's input gets a zero
+ * gradient. A mask and PyTorch lengths are different things and cannot be combined.
  *
  * @param <A> {@code float[]} or {@code double[]}
  */
@@ -25,6 +46,7 @@ public final class ForwardPass<A> {
     private final int seqLen;
     private final int batch;
     private final int[] lengths;
+    private final boolean[] stepMask;   // [B,T] in processing order (reversed when go_backwards), or null
     private final A h0;
     private final A c0;
     private final A[] layerIn;      // [L] of [T,B,I_l]
@@ -39,7 +61,7 @@ public final class ForwardPass<A> {
     private final A cN;
 
     @SuppressWarnings("unchecked")
-    ForwardPass(Lstm<A> lstm, A input, int seqLen, int batch, A h0, A c0, int[] lengths,
+    ForwardPass(Lstm<A> lstm, A input, int seqLen, int batch, A h0, A c0, int[] lengths, boolean[] mask,
                 java.util.random.RandomGenerator dropoutRng) {
         this.lstm = lstm;
         this.num = lstm.kernel().precision();
@@ -54,6 +76,14 @@ public final class ForwardPass<A> {
         Shapes.checkPositive("batch", batch);
         Shapes.checkLength("input", num.length(input), seqLen, batch, cfg.inputSize());
         this.lengths = Shapes.lengths(lengths, seqLen, batch);
+        if (mask != null && lengths != null) {
+            throw new IllegalArgumentException("a Keras mask and PyTorch lengths cannot be combined: pass one of them");
+        }
+        if (cfg.goBackwards() && lengths != null) {
+            throw new IllegalArgumentException("go_backwards=true cannot be combined with lengths (PyTorch's packed "
+                    + "sequences); mark padding with a Keras mask instead");
+        }
+        this.stepMask = mask == null ? null : stepMask(mask, seqLen, batch, cfg.goBackwards());
         if (h0 != null) {
             Shapes.checkLength("h0", num.length(h0), layers * dirs, batch, hOut);
         }
@@ -78,8 +108,12 @@ public final class ForwardPass<A> {
         int tb = seqLen * batch;
         LstmKernel<A> k = lstm.kernel();
         A w = lstm.params();
+        boolean plain = cfg.hasDefaultActivations();
         for (int l = 0; l < layers; l++) {
             int in = cfg.layerInputSize(l);
+            if (cfg.goBackwards()) {
+                x = Shapes.reverseTime(num, x, seqLen, batch, in);
+            }
             layerIn[l] = x;
             A y = num.allocate(tb * dirs * hOut);
             layerOut[l] = y;
@@ -96,13 +130,28 @@ public final class ForwardPass<A> {
                     int hpOff = h0 != null ? (cd * batch + b) * hOut : 0;
                     A cp = c0 != null ? c0 : cZero;
                     int cpOff = c0 != null ? (cd * batch + b) * hid : 0;
+                    int yPrev = -1;   // row of the previous step's output, for masked steps
                     for (int s = 0; s < n; s++) {
-                        int i = (d == 0 ? s : n - 1 - s) * batch + b;   // row (t, b) of the [T,B,·] buffers
+                        int t = d == 0 ? s : n - 1 - s;
+                        int i = t * batch + b;   // row (t, b) of the [T,B,·] buffers
+                        if (stepMask != null && !stepMask[b * seqLen + t]) {
+                            // Keras: state unchanged, output = previous output (zeros before the first step)
+                            if (yPrev >= 0) {
+                                System.arraycopy(y, (yPrev * dirs + d) * hOut, y, (i * dirs + d) * hOut, hOut);
+                            }
+                            yPrev = i;
+                            continue;
+                        }
                         k.gates(w, cell, x, i * in, hp, hpOff, gates[cd], i * 4 * hid);
                         A m = cell.hasProjection() ? projIn[cd] : y;
                         int mOff = cell.hasProjection() ? i * hid : (i * dirs + d) * hOut;
-                        k.cell(hid, gates[cd], i * 4 * hid, cp, cpOff, cells[cd], i * hid, tanhCells[cd], i * hid,
-                                m, mOff);
+                        if (plain) {
+                            k.cell(hid, gates[cd], i * 4 * hid, cp, cpOff, cells[cd], i * hid, tanhCells[cd],
+                                    i * hid, m, mOff);
+                        } else {
+                            k.cell(cfg.recurrentActivation(), cfg.activation(), hid, gates[cd], i * 4 * hid, cp,
+                                    cpOff, cells[cd], i * hid, tanhCells[cd], i * hid, m, mOff);
+                        }
                         if (cell.hasProjection()) {
                             k.project(w, cell, m, mOff, y, (i * dirs + d) * hOut);
                         }
@@ -110,6 +159,7 @@ public final class ForwardPass<A> {
                         hpOff = (i * dirs + d) * hOut;
                         cp = cells[cd];
                         cpOff = i * hid;
+                        yPrev = i;
                     }
                     System.arraycopy(hp, hpOff, hN, (cd * batch + b) * hOut, hOut);
                     System.arraycopy(cp, cpOff, cN, (cd * batch + b) * hid, hid);
@@ -126,9 +176,35 @@ public final class ForwardPass<A> {
         this.cN = cN;
     }
 
-    /** {@code [T,B,D·Hout]}, or {@code [B,T,D·Hout]} when batch-first: the last layer's h, forward direction first. */
+    /**
+     * {@code [T,B,D·Hout]}, or {@code [B,T,D·Hout]} when batch-first: the last layer's h, forward direction first.
+     * Keras' {@code return_sequences=True} output (in processing order when {@code go_backwards}).
+     */
     public A output() {
         return output;
+    }
+
+    /**
+     * {@code [B, D·Hout]}: each sequence's output at its last processed step, forward direction first: Keras'
+     * {@code return_sequences=False} output ({@code last_output = outputs[-1]} of the backend's {@code rnn()}; for
+     * a bidirectional model the forward output at the last step and the reverse direction's at step 0, as Keras'
+     * {@code Bidirectional} concatenates them). With lengths the forward part is taken at step {@code lengths[b]-1}.
+     * Without a mask it equals the last layer's rows of {@link #hN()}; its gradient goes into {@code dHn} of
+     * {@link #backward}. Keras' {@code return_state=True} states are the last layer's rows of {@link #hN()} and
+     * {@link #cN()} (index {@code (L-1)·D + d}).
+     */
+    public A lastOutput() {
+        int dirs = cfg.numDirections();
+        int hOut = cfg.outputSize();
+        A y = layerOut[cfg.numLayers() - 1];
+        A last = num.allocate(batch * dirs * hOut);
+        for (int b = 0; b < batch; b++) {
+            for (int d = 0; d < dirs; d++) {
+                int t = d == 0 ? lengths[b] - 1 : 0;
+                System.arraycopy(y, ((t * batch + b) * dirs + d) * hOut, last, (b * dirs + d) * hOut, hOut);
+            }
+        }
+        return last;
     }
 
     /** {@code [L·D,B,Hout]}: h after each sequence's last valid step. */
@@ -179,6 +255,8 @@ public final class ForwardPass<A> {
         A dc = num.allocate(hid);
         A dm = num.allocate(hid);
         A dz = num.allocate(4 * hid);
+        A carry = num.allocate(hOut);   // ∂L/∂(previous output) gathered from masked steps
+        boolean plain = cfg.hasDefaultActivations();
         A dy;
         if (dOutput == null) {
             dy = num.allocate(tb * dirs * hOut);
@@ -198,28 +276,49 @@ public final class ForwardPass<A> {
                     int stateRow = cd * batch + b;
                     copyOrZero(dHn, stateRow * hOut, dh, hOut);
                     copyOrZero(dCn, stateRow * hid, dc, hid);
+                    int[] before = stepMask == null ? null : previousUnmasked(b, d, n);
+                    if (stepMask != null) {
+                        copyOrZero(null, 0, carry, hOut);
+                    }
                     for (int s = n - 1; s >= 0; s--) {
-                        int i = (d == 0 ? s : n - 1 - s) * batch + b;
-                        int prev = (d == 0 ? s - 1 : n - s) * batch + b;   // row of the step before, when s > 0
+                        int t = d == 0 ? s : n - 1 - s;
+                        int i = t * batch + b;
+                        if (stepMask != null && !stepMask[b * seqLen + t]) {
+                            // output = previous output, h and c pass through unchanged
+                            num.addTo(carry, 0, dy, (i * dirs + d) * hOut, hOut);
+                            continue;
+                        }
+                        // step processed before this one (the state it read), when sb ≥ 0
+                        int sb = before == null ? s - 1 : before[s];
+                        int prev = (d == 0 ? sb : n - 1 - sb) * batch + b;
                         num.addTo(dh, 0, dy, (i * dirs + d) * hOut, hOut);
+                        if (stepMask != null) {
+                            num.addTo(dh, 0, carry, 0, hOut);
+                            copyOrZero(null, 0, carry, hOut);
+                        }
                         A dmBuf = dh;
                         if (cell.hasProjection()) {
                             k.projectBackward(w, dw, cell, projIn[cd], i * hid, dh, 0, dm, 0);
                             dmBuf = dm;
                         }
-                        A cp = s > 0 ? cells[cd] : (c0 != null ? c0 : cZero);
-                        int cpOff = s > 0 ? prev * hid : (c0 != null ? stateRow * hid : 0);
-                        k.cellBackward(hid, gates[cd], i * 4 * hid, cp, cpOff, tanhCells[cd], i * hid,
-                                dmBuf, 0, dc, 0, dz, 0);
-                        A hp = s > 0 ? y : (h0 != null ? h0 : hZero);
-                        int hpOff = s > 0 ? (prev * dirs + d) * hOut : (h0 != null ? stateRow * hOut : 0);
+                        A cp = sb >= 0 ? cells[cd] : (c0 != null ? c0 : cZero);
+                        int cpOff = sb >= 0 ? prev * hid : (c0 != null ? stateRow * hid : 0);
+                        if (plain) {
+                            k.cellBackward(hid, gates[cd], i * 4 * hid, cp, cpOff, tanhCells[cd], i * hid,
+                                    dmBuf, 0, dc, 0, dz, 0);
+                        } else {
+                            k.cellBackward(cfg.recurrentActivation(), cfg.activation(), hid, gates[cd], i * 4 * hid,
+                                    cp, cpOff, tanhCells[cd], i * hid, dmBuf, 0, dc, 0, dz, 0);
+                        }
+                        A hp = sb >= 0 ? y : (h0 != null ? h0 : hZero);
+                        int hpOff = sb >= 0 ? (prev * dirs + d) * hOut : (h0 != null ? stateRow * hOut : 0);
                         k.gatesBackward(w, dw, cell, dz, 0, x, i * in, hp, hpOff, dx, i * in, dh, 0);
                     }
                     System.arraycopy(dh, 0, dH0, stateRow * hOut, hOut);
                     System.arraycopy(dc, 0, dC0, stateRow * hid, hid);
                 }
             }
-            dy = dx;
+            dy = cfg.goBackwards() ? Shapes.reverseTime(num, dx, seqLen, batch, in) : dx;
             if (l > 0 && dropMasks[l - 1] != null) {
                 A mask = dropMasks[l - 1];
                 for (int i = 0; i < num.length(dy); i++) {
@@ -247,6 +346,38 @@ public final class ForwardPass<A> {
         }
         dropMasks[l] = mask;
         return out;
+    }
+
+    /** The mask in processing order, {@code [B,T]}: reversed in time when {@code go_backwards}. */
+    private static boolean[] stepMask(boolean[] mask, int seqLen, int batch, boolean backwards) {
+        if (mask.length != seqLen * batch) {
+            throw new IllegalArgumentException("mask has " + mask.length + " entries, expected [B, T] = [" + batch
+                    + ", " + seqLen + "] = " + seqLen * batch);
+        }
+        if (!backwards) {
+            return mask.clone();
+        }
+        boolean[] r = new boolean[mask.length];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < seqLen; t++) {
+                r[b * seqLen + t] = mask[b * seqLen + seqLen - 1 - t];
+            }
+        }
+        return r;
+    }
+
+    /** For each processing step s of sequence b in direction d: the last unmasked step before it, or -1. */
+    private int[] previousUnmasked(int b, int d, int n) {
+        int[] before = new int[n];
+        int last = -1;
+        for (int s = 0; s < n; s++) {
+            before[s] = last;
+            int t = d == 0 ? s : n - 1 - s;
+            if (stepMask[b * seqLen + t]) {
+                last = s;
+            }
+        }
+        return before;
     }
 
     private void copyOrZero(A src, int off, A dst, int n) {

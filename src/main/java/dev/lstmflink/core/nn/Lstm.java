@@ -8,7 +8,8 @@ import dev.lstmflink.core.model.LstmLayout;
 
 /**
  * An LSTM with its parameters: PyTorch's {@code nn.LSTM} (gate order i, f, g, o; layers, bias, projection,
- * bidirectional, batch-first, per-sequence lengths), in float32 or float64.
+ * bidirectional, batch-first, per-sequence lengths) and Keras' {@code LSTM} options (activations, go_backwards, masks),
+ * in float32 or float64.
  *
  * <p>The parameter array is held by reference, in the layout of {@link LstmLayout}; a trainer may update it in place.
  * Instances are immutable otherwise and safe to share between threads; {@link #stepper()} gives each thread (or Flink
@@ -57,7 +58,24 @@ public final class Lstm<A> {
      * @return the outputs, and what {@link ForwardPass#backward} needs
      */
     public ForwardPass<A> forward(A input, int seqLen, int batch, A h0, A c0, int[] lengths) {
-        return new ForwardPass<>(this, input, seqLen, batch, h0, c0, lengths, null);
+        return new ForwardPass<>(this, input, seqLen, batch, h0, c0, lengths, null, null);
+    }
+
+    /**
+     * Runs whole sequences under a Keras mask (see {@link ForwardPass} for the semantics): a masked step keeps h and c
+     * and repeats the previous output.
+     *
+     * @param mask {@code [B,T]} row-major (element (b, t) at {@code b·T + t}, whatever {@code batch_first} says),
+     *             true where the step is used; in input order even when {@code go_backwards}; null for none
+     */
+    public ForwardPass<A> forwardMasked(A input, int seqLen, int batch, A h0, A c0, boolean[] mask) {
+        return new ForwardPass<>(this, input, seqLen, batch, h0, c0, null, mask, null);
+    }
+
+    /** As {@link #forwardMasked}, in training mode (inter-layer dropout as {@link #forwardTraining}). */
+    public ForwardPass<A> forwardMaskedTraining(A input, int seqLen, int batch, A h0, A c0, boolean[] mask,
+                                                java.util.random.RandomGenerator rng) {
+        return new ForwardPass<>(this, input, seqLen, batch, h0, c0, null, mask, rng);
     }
 
     /**
@@ -67,7 +85,7 @@ public final class Lstm<A> {
      */
     public ForwardPass<A> forwardTraining(A input, int seqLen, int batch, A h0, A c0, int[] lengths,
                                           java.util.random.RandomGenerator rng) {
-        return new ForwardPass<>(this, input, seqLen, batch, h0, c0, lengths, rng);
+        return new ForwardPass<>(this, input, seqLen, batch, h0, c0, lengths, null, rng);
     }
 
     /** A stepper that advances one sequence (one key) by one timestep at a time, without allocating. */

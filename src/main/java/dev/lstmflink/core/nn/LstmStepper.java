@@ -1,6 +1,7 @@
 package dev.lstmflink.core.nn;
 
 import dev.lstmflink.core.kernel.LstmKernel;
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.CellLayout;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.Precision;
@@ -10,7 +11,8 @@ import dev.lstmflink.core.model.Precision;
  *
  * <p>A key's state is one flat array, layer after layer: {@code [h_l (Hout) | c_l (H)]} for l = 0 … L-1 (see
  * {@link #hOffset}, {@link #cOffset}), so it can be stored as a single {@code float[]} in Flink state. Stepping a
- * sequence event by event gives the same h and c as {@link Lstm#forward} over the whole sequence.
+ * sequence event by event gives the same h and c as {@link Lstm#forward} over the whole sequence, with any of Keras'
+ * activations. Bidirectional and {@code go_backwards} models need the whole sequence and are refused.
  *
  * <p>Not thread-safe: it owns scratch buffers. Use one per thread (one per Flink task), shared by all keys.
  *
@@ -22,6 +24,9 @@ public final class LstmStepper<A> {
     private final LstmKernel<A> kernel;
     private final CellLayout[] cells;
     private final int stride;
+    private final boolean plain;   // PyTorch's cell (σ, tanh): the kernels' fast path
+    private final Activation gate;
+    private final Activation act;
     private final A z;       // (4H) gates of the current layer
     private final A tanhC;   // (H)
     private final A m;       // (H) o ⊙ tanh(c), only used when projecting
@@ -32,6 +37,10 @@ public final class LstmStepper<A> {
             throw new IllegalArgumentException("a bidirectional LSTM cannot be stepped one event at a time: its "
                     + "reverse direction needs the rest of the sequence (bidirectional=true)");
         }
+        if (cfg.goBackwards()) {
+            throw new IllegalArgumentException("a go_backwards LSTM cannot be stepped one event at a time: it reads "
+                    + "each sequence from its last step, which a stream has not seen yet (go_backwards=true)");
+        }
         this.lstm = lstm;
         this.kernel = lstm.kernel();
         this.cells = new CellLayout[cfg.numLayers()];
@@ -39,6 +48,9 @@ public final class LstmStepper<A> {
             cells[l] = lstm.layout().cell(l, 0);
         }
         this.stride = cfg.outputSize() + cfg.hiddenSize();
+        this.plain = cfg.hasDefaultActivations();
+        this.gate = cfg.recurrentActivation();
+        this.act = cfg.activation();
         Precision<A> num = kernel.precision();
         this.z = num.allocate(4 * cfg.hiddenSize());
         this.tanhC = num.allocate(cfg.hiddenSize());
@@ -99,7 +111,15 @@ public final class LstmStepper<A> {
             int c = cOffset(l);
             kernel.gates(w, cell, in, inOff, state, h, z, 0);
             // h_{t-1} is consumed by the gates, so the cell can write h_t (or m_t) and c_t over the old values.
-            if (cell.hasProjection()) {
+            if (!plain) {
+                // Keras' other activations: one branch per layer and step, the default path below is untouched
+                A mOut = cell.hasProjection() ? m : state;
+                kernel.cell(gate, act, cell.hiddenSize(), z, 0, state, c, state, c, tanhC, 0, mOut,
+                        cell.hasProjection() ? 0 : h);
+                if (cell.hasProjection()) {
+                    kernel.project(w, cell, m, 0, state, h);
+                }
+            } else if (cell.hasProjection()) {
                 kernel.cell(cell.hiddenSize(), z, 0, state, c, state, c, tanhC, 0, m, 0);
                 kernel.project(w, cell, m, 0, state, h);
             } else {

@@ -51,4 +51,14 @@ final class Shapes {
         }
         return dst;
     }
+
+    /** {@code [T, B, w] -> [T, B, w]} with the time axis reversed: row (t, b) goes to (T-1-t, b). */
+    static <A> A reverseTime(Precision<A> num, A src, int seqLen, int batch, int width) {
+        int block = batch * width;
+        A dst = num.allocate(seqLen * block);
+        for (int t = 0; t < seqLen; t++) {
+            System.arraycopy(src, t * block, dst, (seqLen - 1 - t) * block, block);
+        }
+        return dst;
+    }
 }

@@ -17,6 +17,14 @@ import dev.lstmflink.train.data.SplitMix64;
  *       (forget-gate bias 1, put in {@code b_ih}; {@code b_hh} stays 0 so their sum is Keras' single bias); the head
  *       as a Keras {@code Dense}: {@code glorot_uniform} weight, zero bias.</li>
  * </ul>
+ *
+ * <p>Keras' {@code unit_forget_bias} is also an option of its own ({@link #lstm(LstmConfig, Scheme, boolean,
+ * SplitMix64, Precision)}): when true, every bias starts at zero except the forget gate's, which starts at 1 ("add 1
+ * to the bias of the forget gate at initialization. Setting it to True will also force bias_initializer="zeros"",
+ * Keras' {@code LSTM} docs; Jozefowicz et al. 2015), whichever scheme draws the weights. The weights are drawn from
+ * the same stream positions either way, so the option changes the biases only. When false, the Keras scheme's biases
+ * are all zero ({@code bias_initializer="zeros"}) and PyTorch's keep their uniform draw. Each scheme's default is
+ * {@link #defaultUnitForgetBias}.
  */
 public final class Initializers {
 
@@ -24,7 +32,19 @@ public final class Initializers {
 
     private Initializers() {}
 
+    /** Keras' LSTM default {@code unit_forget_bias=True} for the Keras scheme; PyTorch has no such option. */
+    public static boolean defaultUnitForgetBias(Scheme scheme) {
+        return scheme == Scheme.KERAS;
+    }
+
+    /** The LSTM's initial parameters, with the scheme's default {@code unit_forget_bias}. */
     public static <A> A lstm(LstmConfig cfg, Scheme scheme, SplitMix64 rnd, Precision<A> num) {
+        return lstm(cfg, scheme, defaultUnitForgetBias(scheme), rnd, num);
+    }
+
+    /** The LSTM's initial parameters; {@code unitForgetBias} as Keras' {@code LSTM(unit_forget_bias=...)}. */
+    public static <A> A lstm(LstmConfig cfg, Scheme scheme, boolean unitForgetBias, SplitMix64 rnd,
+                             Precision<A> num) {
         LstmLayout layout = new LstmLayout(cfg);
         A flat = num.allocate(layout.size());
         double k = 1 / Math.sqrt(cfg.hiddenSize());
@@ -37,13 +57,16 @@ public final class Initializers {
                 switch (spec.kind()) {
                     case WEIGHT_IH, WEIGHT_HR -> uniform(v, Math.sqrt(6.0 / (spec.shape()[1] + rows)), rnd);
                     case WEIGHT_HH -> orthogonalColumns(v, rows, spec.shape()[1], rnd);
-                    case BIAS_IH -> {
-                        int h = cfg.hiddenSize();
-                        for (int i = h; i < 2 * h; i++) {
-                            v[i] = 1.0;   // unit_forget_bias: rows [H, 2H) are the forget gate
-                        }
+                    default -> { }   // biases: zeros (bias_initializer="zeros")
+                }
+            }
+            if (unitForgetBias && (spec.kind() == LstmLayout.Kind.BIAS_IH || spec.kind() == LstmLayout.Kind.BIAS_HH)) {
+                java.util.Arrays.fill(v, 0.0);
+                if (spec.kind() == LstmLayout.Kind.BIAS_IH) {
+                    int h = cfg.hiddenSize();
+                    for (int i = h; i < 2 * h; i++) {
+                        v[i] = 1.0;   // rows [H, 2H) are the forget gate; b_hh stays 0, so b_ih + b_hh = Keras' bias
                     }
-                    default -> { }   // BIAS_HH: zeros
                 }
             }
             layout.pack(spec, v, num, flat);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.testutil.Close;
 import dev.lstmflink.testutil.RandomLstm;
@@ -77,6 +78,54 @@ class DropoutTest {
             an[i] = g.params()[i];
         }
         Close.assertClose("d params through dropout masks", fd, an, 1e-6);
+    }
+
+    /**
+     * The same through Keras' options: go_backwards reverses each layer's input after the previous layer's dropout,
+     * and a mask skips steps; the gradient must undo both in the right order.
+     */
+    @Test
+    void backwardThroughMasksWithGoBackwardsAndKerasMaskMatchesFiniteDifferences() {
+        LstmConfig cfg = CFG.withGoBackwards(true).withActivation(Activation.HARD_SIGMOID);
+        Random rnd = new Random(6);
+        double[] p = RandomLstm.params(cfg, rnd);
+        int t = 4;
+        int b = 2;
+        boolean[] mask = {true, false, true, true, false, true, true, false};
+        double[] x = RandomLstm.values(t * b * 3, 1, rnd);
+        double[] gOut = RandomLstm.values(t * b * 6, 1, rnd);
+        Gradients<double[]> g = Lstm.f64(cfg, p).forwardMaskedTraining(x, t, b, null, null, mask,
+                new SplittableRandom(5)).backward(gOut, null, null);
+        double eps = 1e-6;
+        double[] fd = new double[p.length + x.length];
+        double[] an = new double[fd.length];
+        for (int i = 0; i < p.length; i += 7) {
+            double[] up = p.clone();
+            up[i] += eps;
+            double[] down = p.clone();
+            down[i] -= eps;
+            fd[i] = (loss(cfg, up, x, mask, gOut, t, b) - loss(cfg, down, x, mask, gOut, t, b)) / (2 * eps);
+            an[i] = g.params()[i];
+        }
+        for (int i = 0; i < x.length; i++) {
+            double[] up = x.clone();
+            up[i] += eps;
+            double[] down = x.clone();
+            down[i] -= eps;
+            fd[p.length + i] = (loss(cfg, p, up, mask, gOut, t, b) - loss(cfg, p, down, mask, gOut, t, b)) / (2 * eps);
+            an[p.length + i] = g.input()[i];
+        }
+        Close.assertClose("d params and d input through dropout, go_backwards and a mask", fd, an, 1e-6);
+    }
+
+    private static double loss(LstmConfig cfg, double[] p, double[] x, boolean[] mask, double[] gOut, int t, int b) {
+        double[] out = Lstm.f64(cfg, p).forwardMaskedTraining(x, t, b, null, null, mask, new SplittableRandom(5))
+                .output();
+        double s = 0;
+        for (int i = 0; i < out.length; i++) {
+            s += out[i] * gOut[i];
+        }
+        return s;
     }
 
     private static double loss(double[] p, double[] x, double[] gOut, int t, int b) {

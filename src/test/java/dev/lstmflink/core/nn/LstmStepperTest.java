@@ -8,6 +8,7 @@ import dev.lstmflink.core.kernel.DoubleLstmKernel;
 import dev.lstmflink.core.kernel.LstmKernel;
 import dev.lstmflink.core.kernel.LstmKernels;
 import dev.lstmflink.core.kernel.ScalarLstmKernel;
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.Precision;
 import dev.lstmflink.testutil.Close;
@@ -32,6 +33,33 @@ class LstmStepperTest {
             compare(cfg, Precision.F32, new ScalarLstmKernel(), params, x, t, 1e-5, what);
             compare(cfg, Precision.F32, LstmKernels.preferred(), params, x, t, 1e-5, what);
         }
+    }
+
+    @Test
+    void steppingEqualsSequenceForwardForEveryActivation() {
+        long seed = new Random().nextLong();
+        Random rnd = new Random(seed);
+        for (Activation gate : Activation.values()) {
+            for (Activation act : Activation.values()) {
+                LstmConfig cfg = RandomLstm.config(rnd, false).withBatchFirst(false).withRecurrentActivation(gate)
+                        .withActivation(act);
+                double[] params = KerasLstmTest.tame(cfg, RandomLstm.params(cfg, rnd));
+                int t = 1 + rnd.nextInt(10);
+                double[] x = RandomLstm.values(t * cfg.inputSize(), KerasLstmTest.unbounded(cfg) ? 1 : 2, rnd);
+                String what = "seed " + seed + " " + cfg;
+                compare(cfg, Precision.F64, new DoubleLstmKernel(), params, x, t, 1e-12, what);
+                compare(cfg, Precision.F32, new ScalarLstmKernel(), params, x, t, 1e-5, what);
+                compare(cfg, Precision.F32, LstmKernels.preferred(), params, x, t, 1e-5, what);
+            }
+        }
+    }
+
+    @Test
+    void goBackwardsModelsCannotStream() {
+        LstmConfig cfg = LstmConfig.of(2, 4).withGoBackwards(true);
+        Lstm<double[]> lstm = Lstm.f64(cfg, RandomLstm.params(cfg, new Random(1)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, lstm::stepper);
+        assertTrue(e.getMessage().contains("go_backwards=true"), e.getMessage());
     }
 
     private static <A> void compare(LstmConfig cfg, Precision<A> num, LstmKernel<A> k, double[] params, double[] x,
