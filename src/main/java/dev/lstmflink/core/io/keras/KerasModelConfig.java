@@ -13,8 +13,9 @@ import java.util.Set;
  *
  * <p>Only a {@code Sequential} model is read: {@code InputLayer} and {@code Dropout} (identity at inference) are
  * skipped, then one or more {@code LSTM} layers, then at most one {@code Dense}. Other layer classes are refused by
- * name. Options that change the computation and that the core does not have yet ({@code go_backwards}, activations
- * other than tanh and sigmoid, a Dense activation other than linear) are refused when the model is read; options that
+ * name. LSTM activations (tanh, sigmoid, hard_sigmoid, relu, linear) and {@code go_backwards} reach the model's
+ * config; what the core does not have (another activation, a Dense activation other than linear) is refused when
+ * the model is read; options that
  * do not matter at inference ({@code dropout}, {@code recurrent_dropout}, {@code unit_forget_bias}, initializers,
  * regularizers, constraints, {@code stateful}, {@code return_state}) are ignored.
  *

@@ -3,6 +3,7 @@ package dev.lstmflink.core.io.keras;
 import dev.lstmflink.core.io.FileTooLargeException;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.io.keras.KerasModelConfig.Layer;
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.LstmLayout;
 import dev.lstmflink.core.model.LstmLayout.TensorSpec;
@@ -63,8 +64,8 @@ import java.util.zip.ZipInputStream;
  * {@code batch_first}; a streaming job feeds one step at a time and gets every step's output, which for a last layer
  * with {@code return_sequences=False} is Keras' output at the last step.
  *
- * <p>Not read (refused with a message): {@code Bidirectional}, functional models, stacked LSTMs of different sizes,
- * {@code go_backwards}, activations other than tanh/sigmoid, Keras 2 {@code .h5} files, {@code .npz} and sharded
+ * <p>Not read (refused with a message): {@code Bidirectional}, functional models, stacked LSTMs of different sizes
+ * or with different activations or directions, activations the core lacks, Keras 2 {@code .h5} files, {@code .npz} and sharded
  * weights, float16/bfloat16 variables.
  */
 public final class KerasWeights {
@@ -238,12 +239,8 @@ public final class KerasWeights {
                 dense = r;
                 continue;
             }
-            KerasActivations.requireSupported(source, l.name(), "activation", l.activation());
-            KerasActivations.requireSupported(source, l.name(), "recurrent_activation", l.recurrentActivation());
-            if (l.goBackwards()) {
-                throw new KerasFormatException(source, "LSTM layer '" + l.name()
-                        + "' has go_backwards=True, which the core does not support yet");
-            }
+            KerasActivations.of(source, l.name(), "activation", l.activation());
+            KerasActivations.of(source, l.name(), "recurrent_activation", l.recurrentActivation());
             boolean lastLstm = i + 1 == layers.size() || !layers.get(i + 1).layer().isLstm();
             if (!lastLstm && !l.returnSequences()) {
                 throw new KerasFormatException(source, "LSTM layer '" + l.name() + "' has return_sequences=False but"
@@ -262,11 +259,29 @@ public final class KerasWeights {
                         + "; stacked LSTMs must have one size here (as in PyTorch's nn.LSTM)");
             }
         }
+        // one config for the whole stack, as in nn.LSTM: every LSTM layer must share activations and direction
+        Layer first = lstms.get(0).layer();
+        for (Resolved r : lstms) {
+            Layer l = r.layer();
+            if (!l.activation().equals(first.activation()) || !l.recurrentActivation().equals(first.recurrentActivation())
+                    || l.goBackwards() != first.goBackwards()) {
+                throw new KerasFormatException(source, "LSTM layer '" + l.name() + "' has activation='"
+                        + l.activation() + "', recurrent_activation='" + l.recurrentActivation() + "', go_backwards="
+                        + l.goBackwards() + " but '" + first.name() + "' has '" + first.activation() + "', '"
+                        + first.recurrentActivation() + "', " + first.goBackwards()
+                        + "; stacked LSTMs must share them here (one config, as in PyTorch's nn.LSTM)");
+            }
+        }
+        Activation activation = KerasActivations.of(source, first.name(), "activation", first.activation());
+        Activation recurrent = KerasActivations.of(source, first.name(), "recurrent_activation",
+                first.recurrentActivation());
         int inputSize = dims(lstms.get(0).vars(), "0", lstms.get(0).path(), source)[0];
         boolean anyBias = lstms.stream().anyMatch(r -> r.layer().useBias());
         LstmConfig lc;
         try {
-            lc = new LstmConfig(inputSize, h, lstms.size(), anyBias, true, 0.0, false, 0);
+            lc = new LstmConfig(inputSize, h, lstms.size(), anyBias, true, 0.0, false, 0)
+                    .withActivation(activation).withRecurrentActivation(recurrent)
+                    .withGoBackwards(first.goBackwards());
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException(source, "the variables give an invalid LSTM: " + e.getMessage());
         }

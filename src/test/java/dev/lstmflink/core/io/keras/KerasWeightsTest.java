@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.nn.ForwardPass;
 import dev.lstmflink.core.nn.Lstm;
@@ -93,27 +94,62 @@ class KerasWeightsTest {
     @ParameterizedTest
     @ValueSource(strings = {"activation:relu", "activation:hard_sigmoid", "recurrent_activation:hard_sigmoid",
             "recurrent_activation:linear"})
-    void unsupportedActivationIsRefusedNamingLayerAndActivation(String change) throws Exception {
+    void kerasActivationsReachTheConfigAndStackedLayersMustShareThem(String change) throws Exception {
         String[] kv = change.split(":");
+        Activation expected = Activation.fromName(kv[0], kv[1]);
         ObjectNode root = (ObjectNode) JSON.readTree(DIR.resolve("d_three_layers.config.json").toFile());
+        byte[] h5 = Files.readAllBytes(DIR.resolve("d_three_layers.weights.h5"));
+        for (int layer = 1; layer <= 3; layer++) {
+            ((ObjectNode) root.path("config").path("layers").get(layer).path("config")).put(kv[0], kv[1]);
+        }
+        LstmConfig c = KerasWeights.read(h5, "x", KerasModelConfig.parse(root.toString(), "edited")).lstm().config();
+        assertEquals(expected, kv[0].equals("activation") ? c.activation() : c.recurrentActivation(), change);
+        // only the middle layer changed: one config cannot hold it, refused naming the layer
+        root = (ObjectNode) JSON.readTree(DIR.resolve("d_three_layers.config.json").toFile());
         ObjectNode second = (ObjectNode) root.path("config").path("layers").get(2).path("config");
         second.put("name", "middle");
         second.put(kv[0], kv[1]);
         KerasModelConfig config = KerasModelConfig.parse(root.toString(), "edited config");
-        byte[] h5 = Files.readAllBytes(DIR.resolve("d_three_layers.weights.h5"));
         KerasFormatException e = assertThrows(KerasFormatException.class, () -> KerasWeights.read(h5, "x", config));
-        assertTrue(e.getMessage().contains("'middle'") && e.getMessage().contains(kv[0] + "='" + kv[1] + "'"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("'middle'") && e.getMessage().contains(kv[1]), e.getMessage());
     }
 
     @Test
-    void goBackwardsIsRefused() throws Exception {
+    void anActivationTheCoreDoesNotHaveIsRefusedNamingLayerAndValue() throws Exception {
         ObjectNode root = (ObjectNode) JSON.readTree(DIR.resolve("a_single_layer.config.json").toFile());
-        ((ObjectNode) root.path("config").path("layers").get(1).path("config")).put("go_backwards", true);
+        ObjectNode lstm = (ObjectNode) root.path("config").path("layers").get(1).path("config");
+        lstm.put("name", "enc");
+        lstm.put("activation", "softsign");
         KerasModelConfig config = KerasModelConfig.parse(root.toString(), "edited");
         byte[] h5 = Files.readAllBytes(DIR.resolve("a_single_layer.weights.h5"));
         KerasFormatException e = assertThrows(KerasFormatException.class, () -> KerasWeights.read(h5, "x", config));
-        assertTrue(e.getMessage().contains("go_backwards"), e.getMessage());
+        assertTrue(e.getMessage().contains("'enc'") && e.getMessage().contains("activation='softsign'")
+                && e.getMessage().contains("hard_sigmoid"), e.getMessage());
+    }
+
+    @Test
+    void goBackwardsReachesTheConfigAndTheModelRunsTheSequenceReversed() throws Exception {
+        ObjectNode root = (ObjectNode) JSON.readTree(DIR.resolve("a_single_layer.config.json").toFile());
+        byte[] h5 = Files.readAllBytes(DIR.resolve("a_single_layer.weights.h5"));
+        var forward = KerasWeights.read(h5, "x", KerasModelConfig.parse(root.toString(), "plain"));
+        ((ObjectNode) root.path("config").path("layers").get(1).path("config")).put("go_backwards", true);
+        var backward = KerasWeights.read(h5, "x", KerasModelConfig.parse(root.toString(), "edited"));
+        assertTrue(backward.lstm().config().goBackwards());
+        assertArrayEquals(forward.lstm().params(), backward.lstm().params());
+        // go_backwards over x equals the plain LSTM over x reversed: the same final state
+        int in = forward.lstm().config().inputSize();
+        int t = 5;
+        float[] x = new float[t * in];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(0.7 * i);
+        }
+        float[] reversed = new float[x.length];
+        for (int s = 0; s < t; s++) {
+            System.arraycopy(x, s * in, reversed, (t - 1 - s) * in, in);
+        }
+        float[] hBack = backward.lstm().forward(x, t, 1, null, null, null).hN();
+        float[] hPlain = forward.lstm().forward(reversed, t, 1, null, null, null).hN();
+        assertArrayEquals(hPlain, hBack);
     }
 
     @Test
