@@ -94,6 +94,24 @@ def main():
         edit(lstm_nodes(m)[0])
         save(m, name)
 
+    # activations the core has: f = gates (recurrent_activation), g = h = cell (activation); HardSigmoid only with
+    # Keras 3's alpha = 1/6, beta = 0.5 (ONNX's default 0.2 is Keras 2's), Affine(1, 0) = linear
+    accepted = {
+        "activations_relu_cell": lambda n: set_attr(n, "activations", [b"Sigmoid", b"Relu", b"Relu"]),
+        "activations_hard_sigmoid_gates": lambda n: (
+            set_attr(n, "activations", [b"HardSigmoid", b"Tanh", b"Tanh"]),
+            set_attr(n, "activation_alpha", [1.0 / 6.0]), set_attr(n, "activation_beta", [0.5])),
+        "activations_linear_cell": lambda n: (
+            set_attr(n, "activations", [b"Sigmoid", b"Affine", b"Affine"]),
+            set_attr(n, "activation_alpha", [1.0, 1.0]), set_attr(n, "activation_beta", [0.0, 0.0])),
+        "refused_hard_sigmoid_onnx_default": lambda n: set_attr(n, "activations", [b"HardSigmoid", b"Tanh", b"Tanh"]),
+    }
+    for name, edit in accepted.items():
+        m = onnx.ModelProto()
+        m.CopyFrom(single)
+        edit(lstm_nodes(m)[0])
+        save(m, name)
+
     # peepholes: P [1, 3H] as the 8th input
     m = onnx.ModelProto()
     m.CopyFrom(single)

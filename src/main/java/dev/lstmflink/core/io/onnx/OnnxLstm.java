@@ -3,6 +3,7 @@ package dev.lstmflink.core.io.onnx;
 import dev.lstmflink.core.io.onnx.OnnxGraph.Attribute;
 import dev.lstmflink.core.io.onnx.OnnxGraph.Node;
 import dev.lstmflink.core.io.onnx.OnnxGraph.Tensor;
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.LstmLayout;
 import dev.lstmflink.core.model.LstmLayout.TensorSpec;
@@ -36,8 +37,8 @@ import java.util.Set;
  *
  * <p>Attributes: {@code hidden_size} (checked against W), {@code direction} forward or bidirectional,
  * {@code layout} 0 ({@code [T,B,I]}) or 1 ({@code [B,T,I]}, read as {@code batch_first}). Refused with a message
- * naming the node: {@code direction=reverse} (the core has no reverse-only layer), {@code activations} other than
- * Sigmoid, Tanh, Tanh (per direction), {@code clip}, {@code input_forget=1}, peepholes {@code P}, external data, and
+ * naming the node: {@code direction=reverse} (the core has no reverse-only layer), {@code activations} the core
+ * lacks or with g ≠ h (see {@link #activations}), {@code clip}, {@code input_forget=1}, peepholes {@code P}, external data, and
  * consecutive nodes that are not stacked (node l's input must be computed from node l−1's output). The initial state
  * inputs and {@code sequence_lens} are not read: a stream starts every key from zero state. Other nodes (the
  * exporter's Transpose/Reshape/Expand, a head) are not interpreted, so the model has no head.
@@ -46,7 +47,6 @@ public final class OnnxLstm {
 
     /** For PyTorch gate p (i, f, g, o), the block of the ONNX tensors (order i, o, f, c) that holds it. */
     static final int[] ONNX_BLOCK = {0, 2, 3, 1};
-    private static final List<String> DEFAULT_ACTIVATIONS = List.of("Sigmoid", "Tanh", "Tanh");
 
     private OnnxLstm() {}
 
@@ -83,6 +83,11 @@ public final class OnnxLstm {
             Layer c = layers.get(l);
             Layer prev = layers.get(l - 1);
             String what = "LSTM node " + c.label + " (layer " + l + ") ";
+            if (c.gates != first.gates || c.cell != first.cell) {
+                throw new OnnxFormatException(source, what + "computes with " + c.gates + "/" + c.cell + " but "
+                        + first.label + " with " + first.gates + "/" + first.cell
+                        + "; stacked layers must agree (one nn.LSTM config)");
+            }
             if (c.hidden != first.hidden || c.dirs != first.dirs || c.layout != first.layout) {
                 throw new OnnxFormatException(source, what + "has hidden_size=" + c.hidden + ", " + c.dirs
                         + " direction(s), layout=" + c.layout + " but " + first.label + " has " + first.hidden + ", "
@@ -101,7 +106,7 @@ public final class OnnxLstm {
         LstmConfig config;
         try {
             config = new LstmConfig(first.input, first.hidden, layers.size(), bias, first.layout == 1, 0.0,
-                    first.dirs == 2, 0);
+                    first.dirs == 2, 0).withRecurrentActivation(first.gates).withActivation(first.cell);
         } catch (IllegalArgumentException e) {
             throw new OnnxFormatException(source, "the LSTM nodes give an invalid LSTM: " + e.getMessage());
         }
@@ -122,7 +127,8 @@ public final class OnnxLstm {
     }
 
     /** One LSTM node's checked weights. */
-    private record Layer(Node node, String label, int dirs, int hidden, int input, int layout, double[] w,
+    private record Layer(Node node, String label, Activation gates, Activation cell, int dirs, int hidden, int input,
+                         int layout, double[] w,
                          double[] r, double[] b) {}
 
     private static Layer layer(Node n, Map<String, Tensor> constants, String source) throws OnnxFormatException {
@@ -136,17 +142,7 @@ public final class OnnxLstm {
             default -> throw new OnnxFormatException(source, "LSTM node " + label + " has direction='" + direction
                     + "'; expected forward, reverse or bidirectional");
         };
-        Attribute acts = n.attributes().get("activations");
-        if (acts != null) {
-            List<String> expected = new ArrayList<>();
-            for (int d = 0; d < dirs; d++) {
-                expected.addAll(DEFAULT_ACTIVATIONS);
-            }
-            if (!acts.strings().equals(expected)) {
-                throw new OnnxFormatException(source, "LSTM node " + label + " has activations=" + acts.strings()
-                        + "; only " + expected + " (ONNX's default, PyTorch's cell) is supported so far");
-            }
-        }
+        Activation[] acts = activations(n, label, dirs, source);
         if (n.attributes().containsKey("clip")) {
             throw new OnnxFormatException(source, "LSTM node " + label + " has clip=" + n.attributes().get("clip").f()
                     + "; cell clipping is not supported");
@@ -183,7 +179,85 @@ public final class OnnxLstm {
         if (b != null) {
             expectShape(b, new long[] {dirs, 8L * h}, "B", label, source);
         }
-        return new Layer(n, label, dirs, h, in, (int) layout, w.values(), r.values(), b == null ? null : b.values());
+        return new Layer(n, label, acts[0], acts[1], dirs, h, in, (int) layout, w.values(), r.values(),
+                b == null ? null : b.values());
+    }
+
+    /**
+     * The node's {@code activations} (f for the gates, g for the cell input, h for the output, per direction) as the
+     * core's {gate activation, cell activation}. The core has one cell activation for g and h (Keras' {@code
+     * activation}), so g and h must agree, and both directions must agree. Names: Sigmoid, Tanh, Relu;
+     * {@code HardSigmoid} only with alpha = 1/6 and beta = 0.5 (Keras 3's hard_sigmoid; ONNX's default 0.2 is Keras
+     * 2's, which the core does not have); {@code Affine} only with alpha = 1, beta = 0 (linear). {@code
+     * activation_alpha} / {@code activation_beta} are consumed in the order of the functions that take them (ONNX's
+     * LSTM specification); a function without its value there gets its operator's default.
+     */
+    private static Activation[] activations(Node n, String label, int dirs, String source) throws OnnxFormatException {
+        Attribute acts = n.attributes().get("activations");
+        if (acts == null) {
+            return new Activation[] {Activation.SIGMOID, Activation.TANH};
+        }
+        List<String> names = acts.strings();
+        if (names.size() != 3 * dirs) {
+            throw new OnnxFormatException(source, "LSTM node " + label + " has activations=" + names + "; expected "
+                    + 3 * dirs + " names (f, g, h per direction)");
+        }
+        Attribute alphaAttr = n.attributes().get("activation_alpha");
+        Attribute betaAttr = n.attributes().get("activation_beta");
+        List<Float> alphas = alphaAttr == null ? List.of() : alphaAttr.floats();
+        List<Float> betas = betaAttr == null ? List.of() : betaAttr.floats();
+        int ai = 0;
+        int bi = 0;
+        Activation[] mapped = new Activation[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            boolean takesAlpha = List.of("HardSigmoid", "Affine", "LeakyRelu", "ThresholdedRelu", "ScaledTanh", "Elu")
+                    .contains(name);
+            boolean takesBeta = List.of("HardSigmoid", "Affine", "ScaledTanh").contains(name);
+            double alpha = takesAlpha && ai < alphas.size() ? alphas.get(ai++) : defaultAlpha(name);
+            double beta = takesBeta && bi < betas.size() ? betas.get(bi++) : defaultBeta(name);
+            mapped[i] = switch (name) {
+                case "Sigmoid" -> Activation.SIGMOID;
+                case "Tanh" -> Activation.TANH;
+                case "Relu" -> Activation.RELU;
+                case "HardSigmoid" -> {
+                    if (Math.abs(alpha - 1.0 / 6.0) > 1e-6 || Math.abs(beta - 0.5) > 1e-6) {
+                        throw new OnnxFormatException(source, "LSTM node " + label + " has HardSigmoid with alpha="
+                                + alpha + ", beta=" + beta + "; only alpha=1/6, beta=0.5 (Keras 3's hard_sigmoid) "
+                                + "is supported");
+                    }
+                    yield Activation.HARD_SIGMOID;
+                }
+                case "Affine" -> {
+                    if (alpha != 1.0 || beta != 0.0) {
+                        throw new OnnxFormatException(source, "LSTM node " + label + " has Affine with alpha=" + alpha
+                                + ", beta=" + beta + "; only alpha=1, beta=0 (linear) is supported");
+                    }
+                    yield Activation.LINEAR;
+                }
+                default -> throw new OnnxFormatException(source, "LSTM node " + label + " has activations=" + names
+                        + "; " + name + " is not supported (Sigmoid, Tanh, Relu, HardSigmoid(1/6, 0.5), Affine(1, 0))");
+            };
+        }
+        for (int d = 0; d < dirs; d++) {
+            if (mapped[3 * d + 1] != mapped[3 * d + 2] || mapped[3 * d] != mapped[0] || mapped[3 * d + 1] != mapped[1]) {
+                throw new OnnxFormatException(source, "LSTM node " + label + " has activations=" + names
+                        + "; the core needs g = h (one cell activation) and the same functions in both directions");
+            }
+        }
+        return new Activation[] {mapped[0], mapped[1]};
+    }
+
+    private static double defaultAlpha(String name) {
+        return switch (name) {
+            case "HardSigmoid" -> 0.2;
+            case "LeakyRelu" -> 0.01;
+            default -> 1.0;
+        };
+    }
+
+    private static double defaultBeta(String name) {
+        return name.equals("HardSigmoid") ? 0.5 : 0.0;
     }
 
     /**

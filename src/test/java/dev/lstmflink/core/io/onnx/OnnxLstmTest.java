@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.nn.ForwardPass;
 import dev.lstmflink.core.nn.Lstm;
@@ -86,6 +87,7 @@ class OnnxLstmTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "refused_activations | activations=[Sigmoid, Relu, Tanh]",
+        "refused_hard_sigmoid_onnx_default | HardSigmoid with alpha=0.2",
         "refused_clip | clip=3.0",
         "refused_input_forget | input_forget=1",
         "refused_peepholes | peephole weights P ('peepholes')"})
@@ -144,5 +146,21 @@ class OnnxLstmTest {
             f[i] = (float) d[i];
         }
         return f;
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "activations_relu_cell | SIGMOID | RELU",
+        "activations_hard_sigmoid_gates | HARD_SIGMOID | TANH",
+        "activations_linear_cell | SIGMOID | LINEAR"})
+    void activationsTheCoreHasReachTheConfigWithTheSameWeights(String file, Activation gates, Activation cell)
+            throws Exception {
+        LstmModel plain = OnnxLstm.read(Files.readAllBytes(DIR.resolve("single_layer.onnx")), "single_layer");
+        LstmModel edited = OnnxLstm.read(Files.readAllBytes(DIR.resolve(file + ".onnx")), file);
+        LstmConfig c = edited.lstm().config();
+        assertEquals(gates, c.recurrentActivation(), file);
+        assertEquals(cell, c.activation(), file);
+        assertEquals(plain.lstm().config().withRecurrentActivation(gates).withActivation(cell), c, file);
+        assertArrayEquals(plain.lstm().params(), edited.lstm().params(), file);
     }
 }
