@@ -1,6 +1,7 @@
 package dev.lstmflink.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.lstmflink.core.nn.DropoutConfig;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.model.Initializers;
 import dev.lstmflink.train.optim.LrSchedule;
@@ -43,6 +44,18 @@ public final class TrainConfig {
         public int layers = 1;
         /** Between LSTM layers, in training (as nn.LSTM's dropout). */
         public double dropout = 0.0;
+        /** Keras' dropout / Wolfram's VariationalInput: on x_t, one mask per sequence, in training. */
+        @JsonProperty("input_dropout")
+        public double inputDropout = D.dropout().input();
+        /** Keras' recurrent_dropout / Wolfram's VariationalState: on h_{t-1}, one mask per sequence, in training. */
+        @JsonProperty("recurrent_dropout")
+        public double recurrentDropout = D.dropout().recurrent();
+        /** Wolfram's VariationalWeights: DropConnect on W_hh, one mask per sequence, in training. */
+        @JsonProperty("weight_dropout")
+        public double weightDropout = D.dropout().weights();
+        /** Wolfram's StateUpdate: on the cell update g_t, a fresh mask per step, in training. */
+        @JsonProperty("state_update_dropout")
+        public double stateUpdateDropout = D.dropout().stateUpdate();
         public Init init = D.init() == Initializers.Scheme.KERAS ? Init.KERAS : Init.PYTORCH;
     }
 
@@ -114,6 +127,10 @@ public final class TrainConfig {
         check(source, "model.hidden_size", model.hiddenSize, model.hiddenSize >= 1, "an integer >= 1");
         check(source, "model.layers", model.layers, model.layers >= 1, "an integer >= 1");
         check(source, "model.dropout", model.dropout, model.dropout >= 0 && model.dropout < 1, "a number in [0, 1)");
+        checkProbability(source, "model.input_dropout", model.inputDropout);
+        checkProbability(source, "model.recurrent_dropout", model.recurrentDropout);
+        checkProbability(source, "model.weight_dropout", model.weightDropout);
+        checkProbability(source, "model.state_update_dropout", model.stateUpdateDropout);
         Optimiser o = optimiser;
         check(source, "optimiser.epochs", o.epochs, o.epochs >= 1, "an integer >= 1");
         check(source, "optimiser.batch_size", o.batchSize, o.batchSize >= 1, "an integer >= 1");
@@ -130,6 +147,10 @@ public final class TrainConfig {
         check(source, "patience", patience, patience >= 0, "an integer >= 0 (0 = never stop early)");
         check(source, "parallelism", parallelism, parallelism >= 1, "an integer >= 1");
         check(source, "report", report, report == null || !report.isBlank(), "a file name");
+    }
+
+    private static void checkProbability(String source, String key, double p) throws CliException {
+        check(source, key, p, p >= 0 && p < 1, "a number in [0, 1)");
     }
 
     private static void check(String source, String key, Object value, boolean ok, String expected)
@@ -159,7 +180,14 @@ public final class TrainConfig {
         Optimiser o = optimiser;
         return new TrainOptions(o.epochs, o.batchSize, schedule(), o.betas.get(0), o.betas.get(1), o.eps,
                 o.weightDecay, o.clipNorm, patience, seed,
-                model.init == Init.KERAS ? Initializers.Scheme.KERAS : Initializers.Scheme.PYTORCH);
+                model.init == Init.KERAS ? Initializers.Scheme.KERAS : Initializers.Scheme.PYTORCH)
+                .withDropout(dropout());
+    }
+
+    /** The dropout kinds inside the LSTM layers. */
+    public DropoutConfig dropout() {
+        return new DropoutConfig(model.inputDropout, model.recurrentDropout, model.weightDropout,
+                model.stateUpdateDropout);
     }
 
     /** Every setting by its dotted key, as written in the file (for the report and the console). */
@@ -171,6 +199,10 @@ public final class TrainConfig {
         m.put("model.hidden_size", Integer.toString(model.hiddenSize));
         m.put("model.layers", Integer.toString(model.layers));
         m.put("model.dropout", num(model.dropout));
+        m.put("model.input_dropout", num(model.inputDropout));
+        m.put("model.recurrent_dropout", num(model.recurrentDropout));
+        m.put("model.weight_dropout", num(model.weightDropout));
+        m.put("model.state_update_dropout", num(model.stateUpdateDropout));
         m.put("model.init", lower(model.init));
         Optimiser o = optimiser;
         m.put("optimiser.epochs", Integer.toString(o.epochs));
@@ -207,7 +239,8 @@ public final class TrainConfig {
     /** Every known key, dotted. */
     static final List<String> KEYS = List.of(
             "data", "data.window", "data.stride", "data.validation_fraction",
-            "model", "model.hidden_size", "model.layers", "model.dropout", "model.init",
+            "model", "model.hidden_size", "model.layers", "model.dropout", "model.input_dropout",
+            "model.recurrent_dropout", "model.weight_dropout", "model.state_update_dropout", "model.init",
             "optimiser", "optimiser.epochs", "optimiser.batch_size", "optimiser.lr", "optimiser.betas",
             "optimiser.eps", "optimiser.weight_decay", "optimiser.clip_norm", "optimiser.schedule",
             "optimiser.step_size", "optimiser.gamma", "optimiser.t_max", "optimiser.eta_min",

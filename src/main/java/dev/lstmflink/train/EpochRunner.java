@@ -23,7 +23,8 @@ public final class EpochRunner {
 
     /**
      * Trains on {@code order[from..to)} in batches of {@code options.batchSize()}: forward, BPTT, clipping, one Adam
-     * step per batch.
+     * step per batch. Every dropout mask (between and inside the layers, {@code options.dropout()}) comes from
+     * {@code dropout}.
      */
     public static Pass train(SequenceModel<float[]> model, Adam<float[]> adam, TrainingWindows data, int[] order,
                              int from, int to, TrainOptions options, double lr, RandomGenerator dropout) {
@@ -40,7 +41,7 @@ public final class EpochRunner {
                 y = new float[t * n * k];
             }
             data.fill(false, order, i, n, x, y);
-            SequenceModel.Step<float[]> step = model.lossAndGradients(x, y, t, n, dropout);
+            SequenceModel.Step<float[]> step = model.lossAndGradients(x, y, t, n, options.dropout(), dropout);
             if (options.clipNorm() > 0) {
                 GradientClipping.clip(Precision.F32, step.gradients(), options.clipNorm());
             }

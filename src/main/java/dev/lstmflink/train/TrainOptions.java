@@ -1,5 +1,6 @@
 package dev.lstmflink.train;
 
+import dev.lstmflink.core.nn.DropoutConfig;
 import dev.lstmflink.train.model.Initializers;
 import dev.lstmflink.train.optim.LrSchedule;
 import java.io.Serializable;
@@ -20,11 +21,22 @@ import java.io.Serializable;
  * @param init        initialiser scheme
  * @param unitForgetBias Keras' {@code unit_forget_bias}: forget-gate biases start at 1, the other biases at 0 (see
  *                    {@link Initializers}); the scheme's default when not given
+ * @param dropout     dropout inside the LSTM layers in training (Keras' dropout and recurrent_dropout, Wolfram's
+ *                    VariationalWeights and StateUpdate, see {@link DropoutConfig}); none when not given. Dropout
+ *                    between layers is the model config's ({@code LstmConfig.dropout()})
  */
 public record TrainOptions(int epochs, int batchSize, LrSchedule schedule, double beta1, double beta2, double eps,
                            double weightDecay, double clipNorm, int patience, long seed, Initializers.Scheme init,
-                           boolean unitForgetBias)
+                           boolean unitForgetBias, DropoutConfig dropout)
         implements Serializable {
+
+    /** Without dropout inside the layers. */
+    public TrainOptions(int epochs, int batchSize, LrSchedule schedule, double beta1, double beta2, double eps,
+                        double weightDecay, double clipNorm, int patience, long seed, Initializers.Scheme init,
+                        boolean unitForgetBias) {
+        this(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed, init,
+                unitForgetBias, DropoutConfig.NONE);
+    }
 
     /** With the scheme's default {@code unit_forget_bias} (true for Keras, false for PyTorch). */
     public TrainOptions(int epochs, int batchSize, LrSchedule schedule, double beta1, double beta2, double eps,
@@ -40,6 +52,9 @@ public record TrainOptions(int epochs, int batchSize, LrSchedule schedule, doubl
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch_size must be > 0, got " + batchSize);
         }
+        if (dropout == null) {
+            throw new IllegalArgumentException("dropout must not be null (DropoutConfig.NONE for none)");
+        }
         if (clipNorm < 0 || patience < 0) {
             throw new IllegalArgumentException("clip_norm and patience must be >= 0, got " + clipNorm + " and "
                     + patience);
@@ -53,31 +68,36 @@ public record TrainOptions(int epochs, int batchSize, LrSchedule schedule, doubl
 
     public TrainOptions withEpochs(int n) {
         return new TrainOptions(n, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
-                init, unitForgetBias);
+                init, unitForgetBias, dropout);
     }
 
     public TrainOptions withSeed(long s) {
         return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, s,
-                init, unitForgetBias);
+                init, unitForgetBias, dropout);
     }
 
     public TrainOptions withSchedule(LrSchedule s) {
         return new TrainOptions(epochs, batchSize, s, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
-                init, unitForgetBias);
+                init, unitForgetBias, dropout);
     }
 
     public TrainOptions withBatchSize(int b) {
         return new TrainOptions(epochs, b, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
-                init, unitForgetBias);
+                init, unitForgetBias, dropout);
     }
 
     public TrainOptions withUnitForgetBias(boolean b) {
         return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
-                init, b);
+                init, b, dropout);
+    }
+
+    public TrainOptions withDropout(DropoutConfig d) {
+        return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
+                init, unitForgetBias, d);
     }
 
     public TrainOptions withPatience(int p) {
         return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, p, seed,
-                init, unitForgetBias);
+                init, unitForgetBias, dropout);
     }
 }

@@ -36,6 +36,15 @@ import dev.lstmflink.core.model.Precision;
  * the reverse direction of a bidirectional model "previous" means the step after. A masked step's input gets a zero
  * gradient. A mask and PyTorch lengths are different things and cannot be combined.
  *
+ * <p><b>Dropout inside the layers</b> (training only, see {@link DropoutConfig}): the masks of every kind are drawn
+ * per cell at the start of its layer, before the layer runs, in the order input, recurrent, weights, state update
+ * (each only when its probability is above 0, so a config without them draws nothing and leaves the inter-layer
+ * masks as they were), and kept for the backward pass, which goes through the same masks. DropConnect on W_hh runs
+ * the unchanged kernel on a copy of the parameters whose W_hh block is masked, one copy per sequence; its gradient is
+ * the masked copy's gradient times the mask. The state-update kind replaces the kernel's pointwise cell by a plain
+ * loop ({@link CellDropout}), since the kernels have no mask argument; the other kinds only mask the kernel's inputs.
+ * Known cost: the W_hh copy is of the whole parameter array, per sequence and cell, in forward and backward.
+ *
  * @param <A> {@code float[]} or {@code double[]}
  */
 public final class ForwardPass<A> {
@@ -56,16 +65,37 @@ public final class ForwardPass<A> {
     private final A[] tanhCells;    // [L·D] of [T,B,H]
     private final A[] projIn;       // [L·D] of [T,B,H], only when P > 0
     private final A[] dropMasks;    // [L] of [T,B,D·Hout]: 0 or 1/(1-p) on layer l's output, training only
+    private final A[] inMasks;      // [L·D] of [B,I_l]: input dropout (Keras dropout), training only
+    private final A[] recMasks;     // [L·D] of [B,Hout]: recurrent dropout on h_{t-1} (Keras recurrent_dropout)
+    private final A[] weightMasks;  // [L·D] of [B,Hout,4H]: DropConnect on W_hh (Wolfram VariationalWeights)
+    private final A[] updateMasks;  // [L·D] of [T,B,H]: dropout on g_t in the cell update (Wolfram StateUpdate)
+    private final CellDropout<A> drops;
     private final A output;
     private final A hN;
     private final A cN;
 
-    @SuppressWarnings("unchecked")
     ForwardPass(Lstm<A> lstm, A input, int seqLen, int batch, A h0, A c0, int[] lengths, boolean[] mask,
                 java.util.random.RandomGenerator dropoutRng) {
+        this(lstm, input, seqLen, batch, h0, c0, lengths, mask, DropoutConfig.NONE, dropoutRng);
+    }
+
+    /**
+     * @param drop       dropout inside the layers (null for none); needs {@code dropoutRng}
+     * @param dropoutRng the masks' random stream in training; null for inference (then {@code drop} must be none)
+     */
+    @SuppressWarnings("unchecked")
+    ForwardPass(Lstm<A> lstm, A input, int seqLen, int batch, A h0, A c0, int[] lengths, boolean[] mask,
+                DropoutConfig drop, java.util.random.RandomGenerator dropoutRng) {
+        if (drop == null) {
+            drop = DropoutConfig.NONE;
+        }
+        if (!drop.isNone() && dropoutRng == null) {
+            throw new IllegalArgumentException("dropout " + drop + " needs a random generator (training mode)");
+        }
         this.lstm = lstm;
         this.num = lstm.kernel().precision();
         this.cfg = lstm.config();
+        this.drops = new CellDropout<>(num, cfg);
         this.seqLen = seqLen;
         this.batch = batch;
         int layers = cfg.numLayers();
@@ -100,6 +130,10 @@ public final class ForwardPass<A> {
         tanhCells = (A[]) new Object[layers * dirs];
         projIn = (A[]) new Object[layers * dirs];
         dropMasks = (A[]) new Object[layers];
+        inMasks = (A[]) new Object[layers * dirs];
+        recMasks = (A[]) new Object[layers * dirs];
+        weightMasks = (A[]) new Object[layers * dirs];
+        updateMasks = (A[]) new Object[layers * dirs];
         A hZero = num.allocate(hOut);
         A cZero = num.allocate(hid);
         A hN = num.allocate(layers * dirs * batch * hOut);
@@ -119,7 +153,16 @@ public final class ForwardPass<A> {
             layerOut[l] = y;
             for (int d = 0; d < dirs; d++) {
                 int cd = l * dirs + d;
+                inMasks[cd] = drops.drawMask(batch * in, drop.input(), dropoutRng);
+                recMasks[cd] = drops.drawMask(batch * hOut, drop.recurrent(), dropoutRng);
+                weightMasks[cd] = drops.drawMask(batch * hOut * 4 * hid, drop.weights(), dropoutRng);
+                updateMasks[cd] = drops.drawMask(tb * hid, drop.stateUpdate(), dropoutRng);
+            }
+            for (int d = 0; d < dirs; d++) {
+                int cd = l * dirs + d;
                 CellLayout cell = lstm.layout().cell(l, d);
+                A xs = inMasks[cd] == null ? null : num.allocate(in);       // x_t ⊙ m_x
+                A hs = recMasks[cd] == null ? null : num.allocate(hOut);    // h_{t-1} ⊙ m_h
                 gates[cd] = num.allocate(tb * 4 * hid);
                 cells[cd] = num.allocate(tb * hid);
                 tanhCells[cd] = num.allocate(tb * hid);
@@ -131,6 +174,7 @@ public final class ForwardPass<A> {
                     A cp = c0 != null ? c0 : cZero;
                     int cpOff = c0 != null ? (cd * batch + b) * hid : 0;
                     int yPrev = -1;   // row of the previous step's output, for masked steps
+                    A wc = weightMasks[cd] == null ? w : drops.droppedWeights(w, cell, weightMasks[cd], b);
                     for (int s = 0; s < n; s++) {
                         int t = d == 0 ? s : n - 1 - s;
                         int i = t * batch + b;   // row (t, b) of the [T,B,·] buffers
@@ -142,10 +186,20 @@ public final class ForwardPass<A> {
                             yPrev = i;
                             continue;
                         }
-                        k.gates(w, cell, x, i * in, hp, hpOff, gates[cd], i * 4 * hid);
+                        if (xs != null) {
+                            drops.multiply(x, i * in, inMasks[cd], b * in, xs, in);
+                        }
+                        if (hs != null) {
+                            drops.multiply(hp, hpOff, recMasks[cd], b * hOut, hs, hOut);
+                        }
+                        k.gates(wc, cell, xs != null ? xs : x, xs != null ? 0 : i * in, hs != null ? hs : hp,
+                                hs != null ? 0 : hpOff, gates[cd], i * 4 * hid);
                         A m = cell.hasProjection() ? projIn[cd] : y;
                         int mOff = cell.hasProjection() ? i * hid : (i * dirs + d) * hOut;
-                        if (plain) {
+                        if (updateMasks[cd] != null) {
+                            drops.cellUpdateDropout(hid, gates[cd], i * 4 * hid, cp, cpOff, cells[cd], i * hid,
+                                    tanhCells[cd], i * hid, m, mOff, updateMasks[cd], i * hid);
+                        } else if (plain) {
                             k.cell(hid, gates[cd], i * 4 * hid, cp, cpOff, cells[cd], i * hid, tanhCells[cd],
                                     i * hid, m, mOff);
                         } else {
@@ -217,6 +271,26 @@ public final class ForwardPass<A> {
         return dropMasks[layer];
     }
 
+    /** Cell (l·D + d)'s input-dropout mask {@code [B,I_l]}, or null. */
+    A inputMask(int cell) {
+        return inMasks[cell];
+    }
+
+    /** Cell (l·D + d)'s recurrent-dropout mask on h_{t-1} {@code [B,Hout]}, or null. */
+    A recurrentMask(int cell) {
+        return recMasks[cell];
+    }
+
+    /** Cell (l·D + d)'s DropConnect mask on W_hh {@code [B,Hout,4H]} ((b, j, r): from h_j to gate row r), or null. */
+    A weightMask(int cell) {
+        return weightMasks[cell];
+    }
+
+    /** Cell (l·D + d)'s state-update mask {@code [T,B,H]} (time in processing order), or null. */
+    A stateUpdateMask(int cell) {
+        return updateMasks[cell];
+    }
+
     /** {@code [L·D,B,H]}: c after each sequence's last valid step. */
     public A cN() {
         return cN;
@@ -271,9 +345,14 @@ public final class ForwardPass<A> {
             for (int d = 0; d < dirs; d++) {
                 int cd = l * dirs + d;
                 CellLayout cell = lstm.layout().cell(l, d);
+                A xs = inMasks[cd] == null ? null : num.allocate(in);
+                A dxs = inMasks[cd] == null ? null : num.allocate(in);     // ∂L/∂(x_t ⊙ m_x)
+                A hs = recMasks[cd] == null ? null : num.allocate(hOut);
                 for (int b = 0; b < batch; b++) {
                     int n = lengths[b];
                     int stateRow = cd * batch + b;
+                    A wc = weightMasks[cd] == null ? w : drops.droppedWeights(w, cell, weightMasks[cd], b);
+                    A dwc = weightMasks[cd] == null ? dw : num.allocate(num.length(dw));   // ∂L/∂(masked θ)
                     copyOrZero(dHn, stateRow * hOut, dh, hOut);
                     copyOrZero(dCn, stateRow * hid, dc, hid);
                     int[] before = stepMask == null ? null : previousUnmasked(b, d, n);
@@ -303,7 +382,10 @@ public final class ForwardPass<A> {
                         }
                         A cp = sb >= 0 ? cells[cd] : (c0 != null ? c0 : cZero);
                         int cpOff = sb >= 0 ? prev * hid : (c0 != null ? stateRow * hid : 0);
-                        if (plain) {
+                        if (updateMasks[cd] != null) {
+                            drops.cellBackwardUpdateDropout(hid, gates[cd], i * 4 * hid, cp, cpOff, tanhCells[cd],
+                                    i * hid, dmBuf, dc, dz, updateMasks[cd], i * hid);
+                        } else if (plain) {
                             k.cellBackward(hid, gates[cd], i * 4 * hid, cp, cpOff, tanhCells[cd], i * hid,
                                     dmBuf, 0, dc, 0, dz, 0);
                         } else {
@@ -312,7 +394,36 @@ public final class ForwardPass<A> {
                         }
                         A hp = sb >= 0 ? y : (h0 != null ? h0 : hZero);
                         int hpOff = sb >= 0 ? (prev * dirs + d) * hOut : (h0 != null ? stateRow * hOut : 0);
-                        k.gatesBackward(w, dw, cell, dz, 0, x, i * in, hp, hpOff, dx, i * in, dh, 0);
+                        if (xs == null && hs == null && wc == w) {
+                            k.gatesBackward(w, dw, cell, dz, 0, x, i * in, hp, hpOff, dx, i * in, dh, 0);
+                            continue;
+                        }
+                        if (xs != null) {
+                            drops.multiply(x, i * in, inMasks[cd], b * in, xs, in);
+                            copyOrZero(null, 0, dxs, in);
+                        }
+                        if (hs != null) {
+                            drops.multiply(hp, hpOff, recMasks[cd], b * hOut, hs, hOut);
+                        }
+                        k.gatesBackward(wc, dwc, cell, dz, 0, xs != null ? xs : x, xs != null ? 0 : i * in,
+                                hs != null ? hs : hp, hs != null ? 0 : hpOff, xs != null ? dxs : dx,
+                                xs != null ? 0 : i * in, dh, 0);
+                        if (xs != null) {
+                            // term 1: ∂L/∂x_t = m_x ⊙ ∂L/∂(x_t ⊙ m_x)
+                            for (int j = 0; j < in; j++) {
+                                int o = i * in + j;
+                                num.set(dx, o, num.get(dx, o) + num.get(dxs, j) * num.get(inMasks[cd], b * in + j));
+                            }
+                        }
+                        if (hs != null) {
+                            // term 2: ∂L/∂h_{t-1} = m_h ⊙ ∂L/∂(h_{t-1} ⊙ m_h) (c_{t-1}'s gradient is not masked)
+                            drops.multiply(dh, 0, recMasks[cd], b * hOut, dh, hOut);
+                        }
+                    }
+                    if (dwc != dw) {
+                        // ∂L/∂W_hh = M ⊙ ∂L/∂(W_hh ⊙ M); every other parameter passes unchanged
+                        drops.maskRecurrentBlock(dwc, cell, weightMasks[cd], b);
+                        num.addTo(dw, 0, dwc, 0, num.length(dw));
                     }
                     System.arraycopy(dh, 0, dH0, stateRow * hOut, hOut);
                     System.arraycopy(dc, 0, dC0, stateRow * hid, hid);

@@ -88,6 +88,19 @@ public final class Lstm<A> {
         return new ForwardPass<>(this, input, seqLen, batch, h0, c0, lengths, null, rng);
     }
 
+    /**
+     * Training mode with every dropout kind: the config's inter-layer {@code dropout} as {@link #forwardTraining} and
+     * the kinds of {@code drop} inside each layer ({@link DropoutConfig}), masks drawn from {@code rng} in a fixed
+     * order, so the same seed gives the same masks. {@link ForwardPass#backward} goes through the same masks.
+     *
+     * @param lengths as {@link #forward}, or null
+     * @param mask    as {@link #forwardMasked}, or null; not together with {@code lengths}
+     */
+    public ForwardPass<A> forwardTraining(A input, int seqLen, int batch, A h0, A c0, int[] lengths, boolean[] mask,
+                                          DropoutConfig drop, java.util.random.RandomGenerator rng) {
+        return new ForwardPass<>(this, input, seqLen, batch, h0, c0, lengths, mask, drop, rng);
+    }
+
     /** A stepper that advances one sequence (one key) by one timestep at a time, without allocating. */
     public LstmStepper<A> stepper() {
         return new LstmStepper<>(this);

@@ -3,6 +3,7 @@ package dev.lstmflink.train.model;
 import dev.lstmflink.core.kernel.LstmKernel;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.Precision;
+import dev.lstmflink.core.nn.DropoutConfig;
 import dev.lstmflink.core.nn.ForwardPass;
 import dev.lstmflink.core.nn.Gradients;
 import dev.lstmflink.core.nn.Lstm;
@@ -85,8 +86,18 @@ public final class SequenceModel<A> {
 
     /** As {@link #lossAndGradients(Object, Object, int, int)}, in training mode: dropout masks from {@code rng}. */
     public Step<A> lossAndGradients(A x, A target, int seqLen, int batch, java.util.random.RandomGenerator rng) {
+        return lossAndGradients(x, target, seqLen, batch, DropoutConfig.NONE, rng);
+    }
+
+    /**
+     * As {@link #lossAndGradients(Object, Object, int, int)}, in training mode when {@code rng} is not null: the
+     * config's inter-layer dropout and the kinds of {@code drop} inside the layers, masks from {@code rng}. With a
+     * null {@code rng} (validation) no dropout applies, whatever {@code drop} says.
+     */
+    public Step<A> lossAndGradients(A x, A target, int seqLen, int batch, DropoutConfig drop,
+                                    java.util.random.RandomGenerator rng) {
         ForwardPass<A> pass = rng == null ? lstm.forward(x, seqLen, batch, null, null, null)
-                : lstm.forwardTraining(x, seqLen, batch, null, null, null, rng);
+                : lstm.forwardTraining(x, seqLen, batch, null, null, null, null, drop, rng);
         int rows = seqLen * batch;
         A out = headForward(pass.output(), rows);
         A dOut = num.allocate(rows * head.outFeatures());
