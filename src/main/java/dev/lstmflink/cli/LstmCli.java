@@ -1,11 +1,7 @@
 package dev.lstmflink.cli;
 
-import dev.lstmflink.core.io.LstmSafetensors;
-import dev.lstmflink.core.io.SafetensorsFile;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -18,8 +14,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code lstm} command line tool ({@code jobs/lstm}): runs and inspects PyTorch-compatible LSTM safetensors
- * files without Flink.
+ * The {@code lstm} command line tool ({@code jobs/lstm}): runs and inspects LSTM model files of every format
+ * {@code LstmModelFile} reads (safetensors with PyTorch names, Keras, ONNX, Wolfram JSON) without Flink.
  *
  * <p>Exit codes: 0 success; 2 bad usage, bad input or an unreadable or malformed model file (the message names the
  * file, and for CSV input the line, column and value); 1 an internal error. Stack traces only with
@@ -27,7 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "lstm", mixinStandardHelpOptions = true, versionProvider = LstmCli.Version.class,
         subcommands = {ForwardCommand.class, InspectCommand.class},
-        description = "PyTorch-compatible LSTM models (safetensors): run one sequence, or inspect a file.",
+        description = "LSTM model files (safetensors, Keras, ONNX, Wolfram JSON): run one sequence, or inspect a file.",
         footer = {"", "Examples:",
             "  jobs/lstm inspect model.safetensors",
             "  jobs/lstm forward --model model.safetensors --input seq.csv --output out.csv \\",
@@ -47,19 +43,6 @@ public final class LstmCli implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(), "missing subcommand: forward or inspect");
-    }
-
-    /** Reads a safetensors file, naming the file in every error. */
-    static SafetensorsFile read(Path file) throws IOException, CliException {
-        if (Files.isDirectory(file)) {
-            throw new CliException(file + ": is a directory, expected a safetensors file");
-        }
-        return SafetensorsFile.read(file);
-    }
-
-    /** The LSTM of a model file, found automatically when {@code prefix} is null. */
-    static LstmSafetensors.Loaded load(Path file, String prefix) throws IOException, CliException {
-        return LstmSafetensors.find(read(file), file.toString(), prefix);
     }
 
     /** The version from the jar's Maven descriptor (absent when run from target/classes). */

@@ -9,7 +9,8 @@ import java.time.Instant;
  *
  * <p>Why: in event-time mode one record stamped in the year 3000 (a sensor with a broken clock, a unit mix-up of
  * microseconds for milliseconds) moves its partition's watermark to the year 3000, and every later event of that
- * partition is then late and lost to scoring (HostileInputITCase measured 40 of 613 valid events). The parsers accept
+ * partition is then late and lost to scoring (HostileInputITCase with such a record and no guard had 40 of its
+ * 613 valid events late; HostileInputITCase now puts one first in a partition and expects its dead letter). The parsers accept
  * any timestamp in the years 1 to 9999, so the bound has to come from the clock.
  *
  * <p>Used both by the Kafka source's watermark generator and by the parse operator (the same parser instance), so such a
