@@ -107,6 +107,6 @@ public class SwappableLstmFunction
     }
 
     private static LstmModel withVersion(LstmModel m, String version) {
-        return new LstmModel(m.lstm(), m.head(), version, m.metadata());
+        return m.withVersion(version);
     }
 }
