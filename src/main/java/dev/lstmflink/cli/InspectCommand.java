@@ -1,5 +1,7 @@
 package dev.lstmflink.cli;
 
+import dev.lstmflink.core.io.EmbeddingConfigJson;
+import dev.lstmflink.core.io.EmbeddingTensors;
 import dev.lstmflink.core.io.LstmConfigJson;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.io.LstmSafetensors;
@@ -9,8 +11,10 @@ import dev.lstmflink.core.io.NamedTensor;
 import dev.lstmflink.core.io.SafetensorsFile;
 import dev.lstmflink.core.io.SafetensorsFormatException;
 import dev.lstmflink.core.io.WolframLstmJson;
+import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.LstmLayout;
+import dev.lstmflink.core.nn.Embedding;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,8 +41,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true, versionProvider = LstmCli.Version.class,
         description = {"Prints the LSTM of a model file (safetensors or wolfram-lstm JSON, told apart by content): "
-                + "the format, config, every array under its PyTorch, Keras and Wolfram names with shape and parameter "
-                + "count, the input normalization and the metadata; for safetensors also every stored tensor with its "
+                + "the format, config, the embedding front end (embedding.weight, embedding_config) when there is one, "
+                + "every array under its PyTorch, Keras and Wolfram names with shape and parameter count, the input "
+                + "normalization and the metadata; for safetensors also every stored tensor with its "
                 + "dtype. Exit code 2 when the file holds no usable LSTM."})
 final class InspectCommand implements Callable<Integer> {
 
@@ -85,12 +90,16 @@ final class InspectCommand implements Callable<Integer> {
             ModelContents c = LstmModelFile.readContents(bytes, file.toString());
             out.println("format: " + c.format().displayName());
             printConfig(out, c.config());
-            printArrays(out, c.config(), c.headWeight() == null ? "" : "lstm.", c.headOut());
+            printEmbedding(out, c.embedding() == null ? null : c.embedding().config(), c.config());
+            printArrays(out, c.config(), c.headWeight() == null ? "" : "lstm.", c.headOut(),
+                    c.embedding() == null ? null : c.embedding().config());
             printNormalization(out, c.metadata());
             printMetadata(out, c.metadata());
             long lstm = c.params().length;
+            long emb = c.embedding() == null ? 0 : c.embedding().weight().length;
             out.println("parameters: " + lstm + " in the LSTM, " + c.parameterCount() + " in the file ("
-                    + (c.parameterCount() - lstm) + " in the head)" + oneBiasCount(c.config()));
+                    + (c.parameterCount() - lstm - emb) + " in the head" + (emb == 0 ? "" : ", " + emb
+                    + " in the embedding") + ")" + oneBiasCount(c.config()));
             out.flush();
         }
     }
@@ -112,6 +121,15 @@ final class InspectCommand implements Callable<Integer> {
             noLstm = e;
             loaded = null;
         }
+        EmbeddingConfig embedding = null;
+        if (loaded != null) {
+            try {
+                Embedding e = EmbeddingTensors.read(st, file.toString(), loaded.config().inputSize());
+                embedding = e == null ? null : e.config();
+            } catch (SafetensorsFormatException e) {
+                noLstm = e;   // printed after what can be shown, like an unusable LSTM
+            }
+        }
         Set<String> lstmNames = new HashSet<>();
         long lstmParams = 0;
         if (loaded != null) {
@@ -125,6 +143,7 @@ final class InspectCommand implements Callable<Integer> {
             out.println("prefix: \"" + loaded.prefix() + "\"" + (loaded.prefix().isEmpty()
                     ? " (a bare nn.LSTM)" : " (an nn.LSTM child module named '"
                     + loaded.prefix().substring(0, loaded.prefix().length() - 1) + "')"));
+            printEmbedding(out, embedding, c);
         } else {
             out.println("LSTM: none usable (see the error below)");
         }
@@ -133,20 +152,22 @@ final class InspectCommand implements Callable<Integer> {
         out.println("tensors (" + st.tensors().size() + "):");
         for (NamedTensor t : st.tensors()) {
             total += t.elementCount();
-            String role = loaded == null ? "" : lstmNames.contains(t.name()) ? "  lstm" : "  other";
+            String role = loaded == null ? "" : lstmNames.contains(t.name()) ? "  lstm"
+                    : embedding != null && t.name().equals(EmbeddingConfigJson.WEIGHT_NAME) ? "  embedding" : "  other";
             out.println(String.format(Locale.ROOT, "  %-" + nameWidth + "s  %-4s  %-14s %10d%s",
                     printable(t.name()), t.dtype(), t.shapeString(), t.elementCount(), role));
         }
         if (loaded != null) {
             Optional<NamedTensor> head = st.get("head.weight");
             int headOut = head.isPresent() && head.get().shape().length == 2 ? head.get().shape()[0] : 0;
-            printArrays(out, loaded.config(), loaded.prefix(), headOut);
+            printArrays(out, loaded.config(), loaded.prefix(), headOut, embedding);
         }
         printNormalization(out, st.metadata());
         printMetadata(out, st.metadata());
         if (loaded != null) {
             out.println("parameters: " + lstmParams + " in the LSTM, " + total + " in the file ("
-                    + (total - lstmParams) + " in other tensors)" + oneBiasCount(loaded.config()));
+                    + (total - lstmParams) + " in other tensors" + (embedding == null ? "" : ", of them "
+                    + embedding.weightCount() + " in the embedding") + ")" + oneBiasCount(loaded.config()));
         } else {
             out.println("parameters: " + total + " in the file");
         }
@@ -162,14 +183,48 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     /**
+     * The embedding front end, when there is one: its config as stored ({@code embedding_config}), in
+     * {@code nn.Embedding}'s words, and how a step's values and ids make the LSTM input.
+     */
+    static void printEmbedding(PrintWriter out, EmbeddingConfig e, LstmConfig c) {
+        if (e == null) {
+            out.println("embedding: none (every step is input_size numeric values)");
+            return;
+        }
+        int m = c.inputSize() - e.embeddedWidth();
+        out.println("embedding config: " + EmbeddingConfigJson.toJson(e));
+        out.println("  nn.Embedding(" + e.numEmbeddings() + ", " + e.embeddingDim()
+                + (e.hasPadding() ? ", padding_idx=" + e.paddingIdx() : "")
+                + (e.hasMaxNorm() ? ", max_norm=" + e.maxNorm() + ", norm_type=" + e.normType() : "")
+                + "); each step: " + m + " numeric value" + (m == 1 ? "" : "s") + " then " + e.idsPerStep()
+                + " id" + (e.idsPerStep() == 1 ? "" : "s") + " in [0, " + e.numEmbeddings() + "), LSTM input = "
+                + m + " + " + e.idsPerStep() + " x " + e.embeddingDim() + " = " + c.inputSize()
+                + (e.hasPadding() ? "; padding row " + e.paddingIdx() + " is used as stored (no gradient in "
+                + "training)" : "")
+                + (e.hasMaxNorm() ? "; rows whose " + e.normType() + "-norm exceeds " + e.maxNorm()
+                + " are rescaled to it when looked up" : ""));
+    }
+
+    /** {@link #printArrays(PrintWriter, LstmConfig, String, int, EmbeddingConfig)} without an embedding. */
+    static void printArrays(PrintWriter out, LstmConfig c, String prefix, int headOut) {
+        printArrays(out, c, prefix, headOut, null);
+    }
+
+    /**
      * Every array under its three names, like Keras' {@code summary()}: PyTorch's {@code state_dict} name and shape
      * (what the file or the loaded model holds), Keras 3's weight path (gate order i, f, c, o as PyTorch's, kernels
      * transposed, one bias = {@code bias_ih + bias_hh}) and Wolfram's named arrays (one per gate, see
-     * {@link WolframLstmJson}).
+     * {@link WolframLstmJson}); the embedding's table first when there is one (Keras' {@code Embedding} layer's
+     * {@code embeddings}, Wolfram's {@code EmbeddingLayer} {@code "Weights"}, both {@code [N, D]} as PyTorch's).
      */
-    static void printArrays(PrintWriter out, LstmConfig c, String prefix, int headOut) {
+    static void printArrays(PrintWriter out, LstmConfig c, String prefix, int headOut, EmbeddingConfig embedding) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"PyTorch", "shape", "params", "Keras 3", "Wolfram"});
+        if (embedding != null) {
+            String shape = shape(embedding.numEmbeddings(), embedding.embeddingDim());
+            rows.add(new String[] {EmbeddingConfigJson.WEIGHT_NAME, shape, Integer.toString(embedding.weightCount()),
+                "embedding/embeddings " + shape, "embedding EmbeddingLayer \"Weights\" " + shape});
+        }
         LstmLayout layout = new LstmLayout(c);
         int n = c.hiddenSize();
         for (LstmLayout.TensorSpec t : layout.tensors()) {

@@ -1,5 +1,6 @@
 package dev.lstmflink.cli;
 
+import dev.lstmflink.core.model.EmbeddingConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -20,8 +21,28 @@ import java.util.regex.Pattern;
  * The first non-blank line is a header, and skipped, when its first field is not a number (NaN and Infinity count
  * as numbers there, so they are reported instead of skipped). Blank lines are ignored. Errors name the file, the
  * line (1-based, as an editor counts), the column (1-based) and the value.
+ *
+ * <p>For a model with an embedding front end ({@link #read(Path, int, EmbeddingConfig, boolean)}) every row holds the
+ * step's m numeric values and then its k categorical ids, in the order the LSTM input concatenates them
+ * ({@code x = [v ; E[id0] ; ... ; E[id(k-1)]]}); a header such as {@code v0,v1,id0} is optional and not checked. An id
+ * cell must be a decimal integer (optionally signed; no point, no exponent) within {@code [0, num_embeddings)}.
  */
 final class SequenceCsv {
+
+    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
+
+    /**
+     * A sequence read from CSV.
+     *
+     * @param values T rows of the numeric values
+     * @param ids    T rows of the ids, or null when the model has no embedding
+     */
+    record Sequence(double[][] values, int[][] ids) {
+
+        int length() {
+            return values.length;
+        }
+    }
 
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
@@ -35,7 +56,21 @@ final class SequenceCsv {
      * @return T rows of {@code columns} values, T &ge; 1
      */
     static double[][] read(Path file, int columns, boolean float32) throws CliException, IOException {
+        return read(file, columns, null, float32).values();
+    }
+
+    /**
+     * Reads the rows of a sequence of {@code numeric} values and, when {@code embedding} is not null, its
+     * {@code ids_per_step} ids after them.
+     *
+     * @return T &ge; 1 rows
+     */
+    static Sequence read(Path file, int numeric, EmbeddingConfig embedding, boolean float32)
+            throws CliException, IOException {
+        int k = embedding == null ? 0 : embedding.idsPerStep();
+        int columns = numeric + k;
         List<double[]> rows = new ArrayList<>();
+        List<int[]> idRows = new ArrayList<>();
         boolean first = true;
         int lineNo = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -55,14 +90,23 @@ final class SequenceCsv {
                     }
                 }
                 if (cells.length != columns) {
-                    throw new CliException(file + ":" + lineNo + ": expected " + columns
-                            + " columns (the model's input_size), found " + cells.length);
+                    throw new CliException(file + ":" + lineNo + ": expected " + columns + " columns ("
+                            + (embedding == null ? "the model's input_size" : numeric + " numeric value"
+                            + (numeric == 1 ? "" : "s") + ", then " + k + " id" + (k == 1 ? "" : "s")
+                            + " of the embedding") + "), found " + cells.length);
                 }
-                double[] row = new double[columns];
-                for (int c = 0; c < columns; c++) {
+                double[] row = new double[numeric];
+                for (int c = 0; c < numeric; c++) {
                     row[c] = parse(file, lineNo, c + 1, cells[c].trim(), float32);
                 }
                 rows.add(row);
+                if (embedding != null) {
+                    int[] ids = new int[k];
+                    for (int j = 0; j < k; j++) {
+                        ids[j] = parseId(file, lineNo, numeric + j + 1, j, cells[numeric + j].trim(), embedding);
+                    }
+                    idRows.add(ids);
+                }
             }
         } catch (CharacterCodingException e) {
             throw new CliException(file + ":" + (lineNo + 1) + ": not UTF-8 text", e);
@@ -70,9 +114,33 @@ final class SequenceCsv {
         if (rows.isEmpty()) {
             throw new CliException(file + ": no data rows (" + (lineNo == 0 ? "the file is empty"
                     : "the file holds only a header or blank lines") + "); expected T rows of " + columns
-                    + " numbers");
+                    + (embedding == null ? " numbers" : " columns (" + numeric + " numbers, then " + k + " ids)"));
         }
-        return rows.toArray(new double[0][]);
+        return new Sequence(rows.toArray(new double[0][]), embedding == null ? null : idRows.toArray(new int[0][]));
+    }
+
+    /** Id {@code j} of a row: an integer row of the table, or an error naming line, column, the id and the value. */
+    private static int parseId(Path file, int line, int column, int j, String cell, EmbeddingConfig embedding)
+            throws CliException {
+        String where = file + ":" + line + ", column " + column + ": ";
+        String field = "ids[" + j + "]";
+        if (!INTEGER.matcher(cell).matches()) {
+            throw new CliException(where + field + " " + (cell.isEmpty() ? "is empty" : "'" + cell + "' is not an "
+                    + "integer") + "; an id is a row of embedding.weight, in [0, num_embeddings = "
+                    + embedding.numEmbeddings() + ")");
+        }
+        long id;
+        try {
+            id = Long.parseLong(cell.startsWith("+") ? cell.substring(1) : cell);
+        } catch (NumberFormatException e) {   // more digits than a long
+            throw new CliException(where + field + " is " + cell + ", outside [0, num_embeddings = "
+                    + embedding.numEmbeddings() + ")");
+        }
+        String bad = embedding.invalidId(field, id);
+        if (bad != null) {
+            throw new CliException(where + bad);
+        }
+        return (int) id;
     }
 
     private static double parse(Path file, int line, int column, String cell, boolean float32) throws CliException {

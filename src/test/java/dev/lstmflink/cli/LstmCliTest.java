@@ -276,6 +276,132 @@ class LstmCliTest {
         return s.replaceAll("[ ]+", " ");
     }
 
+    // ---------------------------------------------------------------- embedding front end
+
+    private static final Path EMBEDDING = Path.of("src/test/resources/models/embedding");
+
+    /**
+     * Models with an embedding (PyTorch's fixtures, see make_embedding_fixtures.py): batch element 0 as CSV of m
+     * numeric values then k ids per row; the output and final state are PyTorch's for that element, float32 within
+     * 1e-5 and float64 within 1e-10.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"plain", "padding_negative", "max_norm_p2", "max_norm_p1", "two_ids", "ids_only",
+        "two_layers"})
+    void forwardWithEmbeddingMatchesPyTorch(String name) throws IOException {
+        JsonNode c = JSON.readTree(EMBEDDING.resolve(name + ".expected.json").toFile());
+        int batch = c.at("/values/shape/0").asInt();
+        int t = c.at("/values/shape/1").asInt();
+        int m = c.get("numeric").asInt();
+        int k = c.get("ids_per_step").asInt();
+        double[] v = doubles(c.at("/values/data"));
+        JsonNode ids = c.at("/ids/data");
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < m + k; i++) {
+            csv.append(i == 0 ? "" : ",").append(i < m ? "v" + i : "id" + (i - m));
+        }
+        csv.append('\n');
+        for (int s = 0; s < t; s++) {   // element b = 0 of [B,T,·]
+            List<String> cells = new ArrayList<>();
+            for (int i = 0; i < m; i++) {
+                cells.add(Double.toString(v[s * m + i]));
+            }
+            for (int j = 0; j < k; j++) {
+                cells.add(Integer.toString(ids.get(s * k + j).asInt()));
+            }
+            csv.append(String.join(",", cells)).append('\n');
+        }
+        Path in = write("seq.csv", csv.toString());
+        String model = EMBEDDING.resolve(name + ".safetensors").toString();
+        double[] out = doubles(c.at("/lstm_output/data"));
+        int h = c.at("/lstm_output/shape/2").asInt();
+        int layers = c.at("/h_n/shape/0").asInt();
+        double[] hN = doubles(c.at("/h_n/data"));
+        double[] cN = doubles(c.at("/c_n/data"));
+        double[] expectedOut = java.util.Arrays.copyOf(out, t * h);
+        double[] expectedH = new double[layers * h];
+        double[] expectedC = new double[layers * h];
+        for (int l = 0; l < layers; l++) {
+            System.arraycopy(hN, l * batch * h, expectedH, l * h, h);
+            System.arraycopy(cN, l * batch * h, expectedC, l * h, h);
+        }
+        for (String precision : new String[] {"f32", "f64"}) {
+            double tol = precision.equals("f32") ? 1e-5 : 1e-10;
+            Path o = tmp.resolve("out-" + precision + ".csv");
+            Path state = tmp.resolve("state-" + precision + ".csv");
+            Run r = run("forward", "--model", model, "--input", in.toString(), "--output", o.toString(),
+                    "--state-out", state.toString(), "--precision", precision);
+            assertEquals(0, r.code(), r.err());
+            assertClose(name + " " + precision + " output", flatten(readCsv(o)), expectedOut, tol);
+            Map<String, List<double[]>> st = readState(state);
+            assertClose(name + " " + precision + " h_n", flatten(st.get("h_n")), expectedH, tol);
+            assertClose(name + " " + precision + " c_n", flatten(st.get("c_n")), expectedC, tol);
+        }
+        // --prefix takes the same route through the file's embedding
+        Path o = tmp.resolve("out-prefix.csv");
+        Run r = run("forward", "--model", model, "--input", in.toString(), "--output", o.toString(), "--prefix",
+                "lstm.");
+        assertEquals(0, r.code(), r.err());
+        assertClose(name + " --prefix output", flatten(readCsv(o)), expectedOut, 1e-5);
+    }
+
+    @Test
+    void badIdsNameLineColumnAndValue() throws IOException {
+        String model = EMBEDDING.resolve("plain.safetensors").toString();   // 2 numeric values, 1 id in [0, 7)
+        String[][] cases = {
+            {"v0,v1,id0\n0.5,1,3\n0.5,1,7\n", ":3, column 3: ids[0] is 7, outside [0, num_embeddings = 7)"},
+            {"0.5,1,-1\n", ":1, column 3: ids[0] is -1, outside [0, num_embeddings = 7)"},
+            {"0.5,1,2\n0.5,1,1.0\n", ":2, column 3: ids[0] '1.0' is not an integer; an id is a row of "
+                + "embedding.weight, in [0, num_embeddings = 7)"},
+            {"0.5,1, \n", ":1, column 3: ids[0] is empty; an id is a row of embedding.weight"},
+            {"0.5,1,99999999999999999999\n", ":1, column 3: ids[0] is 99999999999999999999, outside "
+                + "[0, num_embeddings = 7)"},
+            {"0.5,1\n", ":1: expected 3 columns (2 numeric values, then 1 id of the embedding), found 2"},
+            {"0.5,x,1\n", ":1, column 2: value 'x' is not a number"},
+        };
+        for (String[] c : cases) {
+            Path in = write("ids.csv", c[0]);
+            Path out = tmp.resolve("o.csv");
+            Run r = run("forward", "--model", model, "--input", in.toString(), "--output", out.toString());
+            assertEquals(2, r.code(), c[0]);
+            assertTrue(r.err().contains(in + c[1]), c[0] + " -> " + r.err());
+            assertFalse(Files.exists(out), "no output on error");
+            assertNoStackTrace(r);
+        }
+        // ids only: every column is an id
+        Path in = write("only.csv", "1,2\n3,8\n");
+        Run r = run("forward", "--model", EMBEDDING.resolve("ids_only.safetensors").toString(), "--input",
+                in.toString(), "--output", tmp.resolve("o.csv").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(in + ":2, column 2: ids[1] is 8, outside [0, num_embeddings = 8)"), r.err());
+    }
+
+    @Test
+    void inspectShowsTheEmbedding() {
+        Run r = run("inspect", EMBEDDING.resolve("padding_negative.safetensors").toString());
+        assertEquals(0, r.code(), r.err());
+        String o = r.out();
+        assertTrue(Pattern.compile("(?m)^\\s+embedding\\.weight\\s+F32\\s+\\[6, 3\\]\\s+18\\s+embedding$")
+                .matcher(o).find(), o);
+        assertTrue(o.contains("embedding config: {\"num_embeddings\":6,\"embedding_dim\":3,\"padding_idx\":5,"
+                + "\"max_norm\":null,\"norm_type\":2.0,\"ids_per_step\":1}"), o);
+        assertTrue(o.contains("nn.Embedding(6, 3, padding_idx=5); each step: 2 numeric values then 1 id in [0, 6), "
+                + "LSTM input = 2 + 1 x 3 = 5; padding row 5 is used as stored"), o);
+        assertTrue(squeezed(o).contains("embedding.weight [6, 3] 18 embedding/embeddings [6, 3] embedding "
+                + "EmbeddingLayer \"Weights\" [6, 3]"), o);
+        // LSTM(5, 4): 4·4·(5 + 4) + 2·16 = 176; head 2 x 4 + 2 = 10; embedding 18
+        assertTrue(o.contains("parameters: 176 in the LSTM, 204 in the file (28 in other tensors, of them 18 in the "
+                + "embedding)"), o);
+
+        Run p = run("inspect", EMBEDDING.resolve("max_norm_p1.safetensors").toString());
+        assertEquals(0, p.code(), p.err());
+        assertTrue(p.out().contains("nn.Embedding(7, 3, max_norm=1.5, norm_type=1.0); each step: 2 numeric values "
+                + "then 1 id in [0, 7), LSTM input = 2 + 1 x 3 = 5; rows whose 1.0-norm exceeds 1.5 are rescaled to "
+                + "it when looked up"), p.out());
+        Run none = run("inspect", model("i_streaming"));
+        assertTrue(none.out().contains("embedding: none"), none.out());
+    }
+
     // ---------------------------------------------------------------- errors
 
     @Test

@@ -3,6 +3,7 @@ package dev.lstmflink.core.io;
 import dev.lstmflink.core.io.keras.KerasWeights;
 import dev.lstmflink.core.io.onnx.OnnxLstm;
 
+import dev.lstmflink.core.nn.Embedding;
 import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.LstmModel;
 import java.io.IOException;
@@ -24,7 +25,10 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>safetensors: the one LSTM of the file (any prefix) and, when present, the head {@code head.weight [K, Hout]}
- *       and {@code head.bias [K]}; tensors in F32, F64, F16 or BF16 (half precision widened exactly to float32);</li>
+ *       and {@code head.bias [K]} and the embedding front end {@code embedding.weight [N, D]} with its metadata entry
+ *       {@code embedding_config} (see {@link EmbeddingTensors}: without the entry, N and D come from the tensor and
+ *       the rest are {@code nn.Embedding}'s defaults, one id per step); tensors in F32, F64, F16 or BF16 (half
+ *       precision widened exactly to float32);</li>
  *   <li>wolfram-lstm JSON: Wolfram's named arrays, see {@link WolframLstmJson}.</li>
  * </ul>
  *
@@ -136,12 +140,21 @@ public final class LstmModelFile {
                 throw unknownFormat(source, bytes, e);
             }
         }
-        return switch (format.get()) {
+        ModelContents c = switch (format.get()) {
             case SAFETENSORS -> safetensors(bytes, source);
             case WOLFRAM_JSON -> WolframLstmJson.read(bytes, source);
             case KERAS -> imported(ModelFormat.KERAS, source, () -> KerasWeights.read(bytes, source));
             case ONNX -> imported(ModelFormat.ONNX, source, () -> OnnxLstm.read(bytes, source));
         };
+        if (c.embedding() == null && c.metadata().containsKey(EmbeddingConfigJson.METADATA_KEY)) {
+            // e.g. a wolfram-lstm JSON whose metadata was copied from a model with an embedding: without the table
+            // its steps could only be fed the embedded values by hand, so refuse rather than run it on numbers
+            throw new SafetensorsFormatException(source, "metadata " + EmbeddingConfigJson.METADATA_KEY + " "
+                    + c.metadata().get(EmbeddingConfigJson.METADATA_KEY) + " but the " + format.get().displayName()
+                    + " file holds no " + EmbeddingConfigJson.WEIGHT_NAME + " (only safetensors files carry an "
+                    + "embedding)");
+        }
+        return c;
     }
 
     /** A reader of a format whose importer builds the model itself (Keras, ONNX). */
@@ -175,9 +188,10 @@ public final class LstmModelFile {
         LstmSafetensors.Loaded loaded = LstmSafetensors.find(file, source, null);
         float[] params = loaded.params(dev.lstmflink.core.model.Precision.F32);
         float[][] head = readHead(file, source, loaded.config().outputSize());
+        Embedding embedding = EmbeddingTensors.read(file, source, loaded.config().inputSize());
         try {
             return new ModelContents(ModelFormat.SAFETENSORS, loaded.config(), params, head[0], head[1],
-                    head[0] == null ? 0 : head[0].length / loaded.config().outputSize(), file.metadata());
+                    head[0] == null ? 0 : head[0].length / loaded.config().outputSize(), file.metadata(), embedding);
         } catch (IllegalArgumentException e) {
             throw new SafetensorsFormatException(source, e.getMessage());
         }

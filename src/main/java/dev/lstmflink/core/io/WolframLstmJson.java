@@ -385,11 +385,18 @@ public final class WolframLstmJson {
     /**
      * The model as wolfram-lstm JSON (UTF-8), each named array on one line.
      *
-     * @throws IllegalArgumentException when the LSTM has a projection (Wolfram's layer has none) or a value is not
-     *                                  finite (JSON has no NaN or infinity)
+     * @throws IllegalArgumentException when the LSTM has a projection (Wolfram's layer has none), the model has an
+     *                                  embedding front end (this format has no place for its table), or a value is
+     *                                  not finite (JSON has no NaN or infinity)
      */
     public static byte[] write(ModelContents model) {
         LstmConfig c = model.config();
+        if (model.embedding() != null) {
+            throw new IllegalArgumentException("the model has an embedding front end ("
+                    + EmbeddingConfigJson.WEIGHT_NAME + " " + model.embedding().config().numEmbeddings() + " x "
+                    + model.embedding().config().embeddingDim() + "); wolfram-lstm JSON holds the LSTM and the head "
+                    + "only, so it has no form of this model");
+        }
         if (c.projSize() > 0) {
             throw new IllegalArgumentException("proj_size " + c.projSize() + ": Wolfram's LongShortTermMemoryLayer "
                     + "has no projection, so this LSTM has no wolfram-lstm form");

@@ -9,9 +9,14 @@ import dev.lstmflink.core.model.EmbeddingConfig;
  *
  * <p>{@code max_norm}: PyTorch rescales, in place and before the lookup, every looked-up row whose
  * {@code norm_type}-norm exceeds {@code max_norm} by {@code max_norm / (norm + 1e-7)} ({@code embedding_renorm_}). A
- * rescaled row is below {@code max_norm} and is never rescaled again, so at inference the output is the same whether
- * the table is changed or, as here, each row is rescaled as it is read. Training changes the table as PyTorch does
- * ({@link #renormRows}).
+ * rescaled row is at or below {@code max_norm} and is never rescaled again, so at inference the output is the same
+ * whether the table is changed or, as here, each row is rescaled as it is read. Training changes the table as PyTorch
+ * does ({@link #renormRows}).
+ *
+ * <p>The norm of a float32 row is rounded to float32 before it is compared and used, as PyTorch's {@code row.norm(p)}
+ * of a float32 table returns it: a rescaled row's exact norm is often a float ulp above {@code max_norm} (e.g. [3, 4]
+ * with max_norm 2 becomes [1.2000000477, 1.6000000238], of exact norm 2.00000005) but rounds to it, so PyTorch keeps
+ * it, and so must we for {@link #renormRows} to be idempotent and a renormed table to read as the original did.
  */
 public final class Embedding {
 
@@ -74,9 +79,30 @@ public final class Embedding {
         int d = config.embeddingDim();
         System.arraycopy(weight, id * d, out, off, d);
         if (config.hasMaxNorm()) {
-            double norm = norm(weight, id * d, d, config.normType());
+            double norm = (float) norm(weight, id * d, d, config.normType());   // float32, as PyTorch's (class comment)
             if (norm > config.maxNorm()) {
                 float scale = (float) (config.maxNorm() / (norm + RENORM_EPS));
+                for (int j = 0; j < d; j++) {
+                    out[off + j] *= scale;
+                }
+            }
+        }
+    }
+
+    /**
+     * As {@link #lookup(int, float[], int)} in float64, for a float64 forward pass: row {@code id} widened exactly and,
+     * when its norm (in double, not rounded) exceeds {@code max_norm}, multiplied by {@code max_norm / (norm + 1e-7)}
+     * in double, as PyTorch's {@code embedding_renorm_} does on a {@code .double()} module.
+     */
+    public void lookup(int id, double[] out, int off) {
+        int d = config.embeddingDim();
+        for (int j = 0; j < d; j++) {
+            out[off + j] = weight[id * d + j];
+        }
+        if (config.hasMaxNorm()) {
+            double norm = norm(weight, id * d, d, config.normType());
+            if (norm > config.maxNorm()) {
+                double scale = config.maxNorm() / (norm + RENORM_EPS);
                 for (int j = 0; j < d; j++) {
                     out[off + j] *= scale;
                 }
@@ -112,7 +138,7 @@ public final class Embedding {
                 continue;
             }
             done.set(id);
-            double norm = norm(weight, id * d, d, config.normType());
+            double norm = (float) norm(weight, id * d, d, config.normType());   // as lookup
             if (norm > config.maxNorm()) {
                 float scale = (float) (config.maxNorm() / (norm + RENORM_EPS));   // as lookup: a float multiply
                 for (int j = 0; j < d; j++) {

@@ -55,6 +55,39 @@ public record LstmModel(Lstm<float[]> lstm, LinearHead head, Embedding embedding
         return embedding == null ? 0 : embedding.config().idsPerStep();
     }
 
+    /**
+     * The LSTM input of a batch: {@code values [T,B,m]} ({@code [B,T,m]} when the LSTM is batch-first, as
+     * {@link Lstm#forward} takes its input) and {@code ids [T,B,k]} in the same order, concatenated per step as
+     * {@link EmbeddedInput} does; without an embedding, {@code values} itself (its length checked), and {@code ids}
+     * must be null or empty.
+     *
+     * @throws IllegalArgumentException for wrong lengths, or an id outside {@code [0, num_embeddings)} (naming its
+     *                                  batch element, step, position and value)
+     */
+    public float[] lstmInput(float[] values, int[] ids, int seqLen, int batch) {
+        int m = numericInputs();
+        if (embedding == null) {
+            if (ids != null && ids.length > 0) {
+                throw new IllegalArgumentException("the model has no embedding, but " + ids.length + " ids were "
+                        + "given");
+            }
+            if (values.length != seqLen * batch * m) {
+                throw new IllegalArgumentException("values has " + values.length + " entries, expected T x B x "
+                        + "input_size = " + seqLen + " x " + batch + " x " + m + " = " + seqLen * batch * m);
+            }
+            return values;
+        }
+        return EmbeddedInput.f32(embedding, values, m, ids, seqLen, batch, lstm.config().batchFirst());
+    }
+
+    /**
+     * {@code nn.LSTM} over a batch of values and ids ({@link #lstmInput}), from {@code h0}/{@code c0} (null for zeros);
+     * the head is not applied (see {@link LinearHead#apply} on the pass's output).
+     */
+    public ForwardPass<float[]> forward(float[] values, int[] ids, int seqLen, int batch, float[] h0, float[] c0) {
+        return lstm.forward(lstmInput(values, ids, seqLen, batch), seqLen, batch, h0, c0, null);
+    }
+
     /** This model with another version name (same arrays). */
     public LstmModel withVersion(String v) {
         return new LstmModel(lstm, head, embedding, v, metadata);
