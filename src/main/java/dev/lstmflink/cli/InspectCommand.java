@@ -91,7 +91,7 @@ final class InspectCommand implements Callable<Integer> {
             out.println("format: " + c.format().displayName());
             printConfig(out, c.config());
             printEmbedding(out, c.embedding() == null ? null : c.embedding().config(), c.config());
-            printArrays(out, c.config(), c.headWeight() == null ? "" : "lstm.", c.headOut(),
+            printArrays(out, c.config(), c.headWeight() == null ? "" : "lstm.", c.headOut(), c.headBias() != null,
                     c.embedding() == null ? null : c.embedding().config());
             printNormalization(out, c.metadata());
             printMetadata(out, c.metadata());
@@ -160,7 +160,7 @@ final class InspectCommand implements Callable<Integer> {
         if (loaded != null) {
             Optional<NamedTensor> head = st.get("head.weight");
             int headOut = head.isPresent() && head.get().shape().length == 2 ? head.get().shape()[0] : 0;
-            printArrays(out, loaded.config(), loaded.prefix(), headOut, embedding);
+            printArrays(out, loaded.config(), loaded.prefix(), headOut, st.get("head.bias").isPresent(), embedding);
         }
         printNormalization(out, st.metadata());
         printMetadata(out, st.metadata());
@@ -205,9 +205,12 @@ final class InspectCommand implements Callable<Integer> {
                 + " are rescaled to it when looked up" : ""));
     }
 
-    /** {@link #printArrays(PrintWriter, LstmConfig, String, int, EmbeddingConfig)} without an embedding. */
+    /**
+     * {@link #printArrays(PrintWriter, LstmConfig, String, int, boolean, EmbeddingConfig)} without an embedding, the
+     * head (if any) with a bias.
+     */
     static void printArrays(PrintWriter out, LstmConfig c, String prefix, int headOut) {
-        printArrays(out, c, prefix, headOut, null);
+        printArrays(out, c, prefix, headOut, true, null);
     }
 
     /**
@@ -217,7 +220,8 @@ final class InspectCommand implements Callable<Integer> {
      * {@link WolframLstmJson}); the embedding's table first when there is one (Keras' {@code Embedding} layer's
      * {@code embeddings}, Wolfram's {@code EmbeddingLayer} {@code "Weights"}, both {@code [N, D]} as PyTorch's).
      */
-    static void printArrays(PrintWriter out, LstmConfig c, String prefix, int headOut, EmbeddingConfig embedding) {
+    static void printArrays(PrintWriter out, LstmConfig c, String prefix, int headOut, boolean headBias,
+                            EmbeddingConfig embedding) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"PyTorch", "shape", "params", "Keras 3", "Wolfram"});
         if (embedding != null) {
@@ -252,8 +256,10 @@ final class InspectCommand implements Callable<Integer> {
             int hOut = c.outputSize();
             rows.add(new String[] {"head.weight", shape(headOut, hOut), Integer.toString(headOut * hOut),
                 "dense/kernel " + shape(hOut, headOut) + " (transposed)", "head.Weights " + shape(headOut, hOut)});
-            rows.add(new String[] {"head.bias", "[" + headOut + "]", Integer.toString(headOut),
-                "dense/bias [" + headOut + "]", "head.Biases [" + headOut + "]"});
+            if (headBias) {   // nn.Linear(bias=False) has no head.bias
+                rows.add(new String[] {"head.bias", "[" + headOut + "]", Integer.toString(headOut),
+                    "dense/bias [" + headOut + "]", "head.Biases [" + headOut + "]"});
+            }
         }
         int[] w = new int[5];
         for (String[] r : rows) {

@@ -3,22 +3,27 @@ package dev.lstmflink.core.io.onnx;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The part of an ONNX {@code ModelProto} an LSTM import needs: the main graph's nodes (op type, inputs, outputs,
- * attributes) and its initializers, decoded from the protobuf wire format with the field numbers of
+ * attributes), its initializers and its outputs' names, decoded from the protobuf wire format with the field numbers of
  * {@code onnx/onnx.proto}:
  * <pre>
  *   ModelProto       2 producer_name, 3 producer_version, 7 graph
- *   GraphProto       1 node, 5 initializer
+ *   GraphProto       1 node, 5 initializer, 12 output
  *   NodeProto        1 input, 2 output, 3 name, 4 op_type, 5 attribute, 7 domain
  *   AttributeProto   1 name, 2 f, 3 i, 4 s, 5 t, 7 floats, 8 ints, 9 strings, 20 type
  *   TensorProto      1 dims, 2 data_type, 4 float_data, 8 name, 9 raw_data, 10 double_data, 14 data_location
+ *   ValueInfoProto   1 name
  * </pre>
- * Every other field (subgraphs, functions, value infos, training info) is skipped unread, so nesting is bounded.
+ * Every other field (subgraphs, functions, value infos other than the outputs' names, training info) is skipped
+ * unread, so nesting is bounded.
  */
 final class OnnxGraph {
 
@@ -55,6 +60,8 @@ final class OnnxGraph {
 
     final List<Node> nodes = new ArrayList<>();
     final Map<String, Tensor> initializers = new LinkedHashMap<>();
+    /** The names of the graph's outputs (what a runtime returns). */
+    final Set<String> outputs = new LinkedHashSet<>();
     String producer = "";
 
     private OnnxGraph() {}
@@ -91,9 +98,56 @@ final class OnnxGraph {
                     Tensor t = readTensor(r.message(), source);
                     initializers.put(t.name(), t);
                 }
+                case 12 -> outputs.add(readValueInfoName(r.message()));
                 default -> r.skip();
             }
         }
+    }
+
+    /** The tensors the graph computes: initializers, then the outputs of {@code Constant} nodes (by value name). */
+    Map<String, Tensor> constants() {
+        Map<String, Tensor> constants = new HashMap<>(initializers);
+        for (Node n : nodes) {
+            Attribute value = n.attributes().get("value");
+            if (n.opType().equals("Constant") && value != null && value.t() != null && !n.outputs().isEmpty()) {
+                constants.put(n.outputs().get(0), value.t());
+            }
+        }
+        return constants;
+    }
+
+    /** The node that computes each value. */
+    Map<String, Node> producers() {
+        Map<String, Node> producer = new HashMap<>();
+        for (Node n : nodes) {
+            for (String o : n.outputs()) {
+                producer.put(o, n);
+            }
+        }
+        return producer;
+    }
+
+    /** The nodes that read value {@code v}, in graph order. */
+    List<Node> consumers(String v) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) {
+            if (n.inputs().contains(v)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    private static String readValueInfoName(ProtoReader r) throws OnnxFormatException {
+        String name = "";
+        while (r.next()) {
+            if (r.field() == 1) {
+                name = r.string();
+            } else {
+                r.skip();
+            }
+        }
+        return name;
     }
 
     private static Node readNode(ProtoReader r, String source) throws OnnxFormatException {

@@ -8,6 +8,7 @@ import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.LstmLayout;
 import dev.lstmflink.core.model.LstmLayout.TensorSpec;
 import dev.lstmflink.core.model.Precision;
+import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.Lstm;
 import dev.lstmflink.core.nn.LstmModel;
 import java.security.MessageDigest;
@@ -16,7 +17,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,9 +39,19 @@ import java.util.Set;
  * {@code layout} 0 ({@code [T,B,I]}) or 1 ({@code [B,T,I]}, read as {@code batch_first}). Refused with a message
  * naming the node: {@code direction=reverse} (the core has no reverse-only layer), {@code activations} the core
  * lacks or with g ≠ h (see {@link #activations}), {@code clip}, {@code input_forget=1}, peepholes {@code P}, external data, and
- * consecutive nodes that are not stacked (node l's input must be computed from node l−1's output). The initial state
- * inputs and {@code sequence_lens} are not read: a stream starts every key from zero state. Other nodes (the
- * exporter's Transpose/Reshape/Expand, a head) are not interpreted, so the model has no head.
+ * consecutive nodes that are not stacked (node l's input must be computed from node l−1's output).
+ *
+ * <p>State: {@code initial_h}, {@code initial_c} and {@code sequence_lens} are not read, so every run of the model
+ * starts from zero state, as PyTorch's {@code nn.LSTM} does when no {@code (h0, c0)} is passed (and as the streaming
+ * operator starts every key). A runtime value there (the exporter's {@code Expand} of zeros, a user-fed {@code h0}) is
+ * the graph caller's choice; a constant initial state with a non-zero value, a constant {@code sequence_lens} and a
+ * node computing on {@code Y_h}/{@code Y_c} are refused (see {@link OnnxStates}).
+ *
+ * <p>Head: a {@code nn.Linear} on the last node's output {@code Y} (MatMul + Add, or Gemm) becomes the model's
+ * {@link LinearHead}; nodes that only move values (Squeeze, Transpose, Reshape, …) may stand around it, any other
+ * computation on that path is refused, and a graph whose {@code Y} reaches only graph outputs has no head (see
+ * {@link OnnxHead}); a head on a bidirectional LSTM is refused, since a model's head reads a forward LSTM's
+ * {@code h_t}. The exporter's other nodes (the Shape/Expand that build the zero state) are not interpreted.
  */
 public final class OnnxLstm {
 
@@ -58,13 +68,8 @@ public final class OnnxLstm {
      */
     public static LstmModel read(byte[] bytes, String source) throws OnnxFormatException {
         OnnxGraph graph = OnnxGraph.parse(bytes, source);
-        Map<String, Tensor> constants = new HashMap<>(graph.initializers);
-        for (Node n : graph.nodes) {
-            Attribute value = n.attributes().get("value");
-            if (n.opType().equals("Constant") && value != null && value.t() != null && !n.outputs().isEmpty()) {
-                constants.put(n.outputs().get(0), value.t());
-            }
-        }
+        Map<String, Tensor> constants = graph.constants();
+        Map<String, Node> producers = graph.producers();
         List<Node> lstms = new ArrayList<>();
         for (Node n : graph.nodes) {
             if (n.opType().equals("LSTM") && (n.domain().isEmpty() || n.domain().equals("ai.onnx"))) {
@@ -77,6 +82,8 @@ public final class OnnxLstm {
         List<Layer> layers = new ArrayList<>();
         for (Node n : lstms) {
             layers.add(layer(n, constants, source));
+            OnnxStates.checkInputs(n, constants, producers, source);
+            OnnxStates.checkOutputs(graph, n, source);
         }
         Layer first = layers.get(0);
         for (int l = 1; l < layers.size(); l++) {
@@ -97,7 +104,7 @@ public final class OnnxLstm {
                 throw new OnnxFormatException(source, what + "has input size " + c.input + ", expected "
                         + first.dirs * first.hidden + " (the previous layer's output)");
             }
-            if (!computedFrom(graph, c.node.input(0), prev.node.outputs().isEmpty() ? "" : prev.node.outputs().get(0))) {
+            if (!computedFrom(producers, c.node.input(0), prev.node.outputs().isEmpty() ? "" : prev.node.outputs().get(0))) {
                 throw new OnnxFormatException(source, what + "does not read the output Y of " + prev.label
                         + "; only LSTM nodes stacked one on another (one nn.LSTM) can be read");
             }
@@ -117,13 +124,21 @@ public final class OnnxLstm {
             int d = spec.name().endsWith("_reverse") ? 1 : 0;
             layout.pack(spec, pytorchTensor(layers.get(l), d, spec.kind()), Precision.F32, flat);
         }
+        Node last = lstms.get(lstms.size() - 1);
+        LinearHead head = OnnxHead.read(graph, constants, last, config.numDirections() * config.outputSize(), source);
+        if (head != null && config.bidirectional()) {
+            // LstmModel's head reads one direction's h_t, as the streaming operator steps forward only
+            throw new OnnxFormatException(source, "LSTM node '" + last.name() + "' is bidirectional and has a Linear "
+                    + "head on both directions' output [" + head.inFeatures() + "]; a model's head reads the output "
+                    + "of a forward LSTM (export a bidirectional LSTM without its head)");
+        }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "onnx");
         meta.put("onnx_producer", graph.producer);
         List<String> names = new ArrayList<>();
         layers.forEach(x -> names.add(x.node.name()));
         meta.put("onnx_lstm_nodes", String.join(",", names));
-        return new LstmModel(Lstm.f32(config, flat), null, "sha256:" + sha256(bytes).substring(0, 12), meta);
+        return new LstmModel(Lstm.f32(config, flat), head, "sha256:" + sha256(bytes).substring(0, 12), meta);
     }
 
     /** One LSTM node's checked weights. */
@@ -318,13 +333,7 @@ public final class OnnxLstm {
     }
 
     /** Whether value {@code target} is an ancestor of {@code value} (or the same), through the graph's nodes. */
-    private static boolean computedFrom(OnnxGraph graph, String value, String target) {
-        Map<String, Node> producer = new HashMap<>();
-        for (Node n : graph.nodes) {
-            for (String o : n.outputs()) {
-                producer.put(o, n);
-            }
-        }
+    private static boolean computedFrom(Map<String, Node> producer, String value, String target) {
         Deque<String> todo = new ArrayDeque<>(List.of(value));
         Set<String> seen = new HashSet<>();
         while (!todo.isEmpty()) {
