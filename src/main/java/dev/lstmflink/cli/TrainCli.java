@@ -171,21 +171,28 @@ public final class TrainCli implements Callable<Integer> {
         out.flush();
         try {
             // The summary comes first, before the epochs: read and check the data here, then hand it to the job.
-            SeriesLoader.Result data = TrainJob.readCsv(input, c.parallelism);
+            SeriesLoader.Result data = TrainJob.readCsv(input, c.parallelism, c.idColumns());
             WindowSet windows = WindowSet.build(data.series(), c.data.window, c.data.stride,
                     c.data.validationFraction);
             String summary = dataSummary(input, data.report(), windows);
             out.println(summary);
             int k = windows.featureCount();
+            var emb = c.embeddingConfig();
+            if (emb != null) {
+                out.printf(Locale.ROOT, "embedding: nn.Embedding(%d, %d) of %s -> %d more LSTM inputs%n",
+                        emb.numEmbeddings(), emb.embeddingDim(), c.data.idColumns, emb.embeddedWidth());
+            }
             out.printf(Locale.ROOT, "model: LSTM(%d -> %d, %d layer%s) + Linear(%d -> %d); %d epochs, batch %d, lr %s "
-                            + "(%s), patience %d, seed %d, parallelism %d%n", k, c.model.hiddenSize, c.model.layers,
+                            + "(%s), patience %d, seed %d, parallelism %d%n",
+                    k + (emb == null ? 0 : emb.embeddedWidth()), c.model.hiddenSize, c.model.layers,
                     c.model.layers == 1 ? "" : "s", c.model.hiddenSize, k, options.epochs(), options.batchSize(),
                     c.settings().get("optimiser.lr"), c.settings().get("optimiser.schedule"), options.patience(),
                     options.seed(), c.parallelism);
             out.flush();
 
             TrainJob.Spec job = new TrainJob.Spec(input, output, c.model.hiddenSize, c.model.layers, c.model.dropout,
-                    c.data.window, c.data.stride, c.data.validationFraction, options, c.parallelism);
+                    c.data.window, c.data.stride, c.data.validationFraction, options, c.parallelism, c.idColumns(),
+                    emb);
             TrainJob.Outcome outcome;
             try (EpochPrinter printer = new EpochPrinter(out, progressBar ? System.out : null, options.epochs())) {
                 outcome = TrainJob.run(job, data, printer);

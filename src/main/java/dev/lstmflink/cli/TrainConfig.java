@@ -1,14 +1,21 @@
 package dev.lstmflink.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.nn.DropoutConfig;
+import dev.lstmflink.train.data.IdColumns;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.model.Initializers;
+import dev.lstmflink.train.optim.Constraint;
 import dev.lstmflink.train.optim.LrSchedule;
+import dev.lstmflink.train.optim.Penalties;
+import dev.lstmflink.train.optim.Regularizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +42,25 @@ public final class TrainConfig {
         /** The last part of every series kept for validation, in (0, 1). */
         @JsonProperty("validation_fraction")
         public double validationFraction = 0.2;
+        /** Value columns of a key,ts,... CSV that hold categorical ids for model.embedding (none by default). */
+        @JsonProperty("id_columns")
+        public List<String> idColumns = new ArrayList<>();
+    }
+
+    /** nn.Embedding's arguments (model.embedding); ids_per_step is the number of data.id_columns. */
+    public static final class EmbeddingSection {
+        @JsonProperty("num_embeddings")
+        public Integer numEmbeddings;
+        @JsonProperty("embedding_dim")
+        public Integer embeddingDim;
+        /** Null: none; negative counts from the end, as PyTorch. */
+        @JsonProperty("padding_idx")
+        public Integer paddingIdx;
+        /** Null: none. */
+        @JsonProperty("max_norm")
+        public Double maxNorm;
+        @JsonProperty("norm_type")
+        public double normType = 2.0;
     }
 
     /** The network: nn.LSTM + nn.Linear head. */
@@ -57,6 +83,26 @@ public final class TrainConfig {
         @JsonProperty("state_update_dropout")
         public double stateUpdateDropout = D.dropout().stateUpdate();
         public Init init = D.init() == Initializers.Scheme.KERAS ? Init.KERAS : Init.PYTORCH;
+        /** Keras' kernel_regularizer, on every weight_ih: null, {l1: .., l2: ..}, or l1, l2, l1_l2 (0.01 each). */
+        @JsonProperty("kernel_regularizer")
+        public JsonNode kernelRegularizer;
+        /** Keras' recurrent_regularizer, on every weight_hh. */
+        @JsonProperty("recurrent_regularizer")
+        public JsonNode recurrentRegularizer;
+        /** Keras' bias_regularizer, on every bias_ih + bias_hh. */
+        @JsonProperty("bias_regularizer")
+        public JsonNode biasRegularizer;
+        /** Keras' kernel_constraint: null, non_neg, max_norm, unit_norm, {max_norm: {max_value, axis}}, ... */
+        @JsonProperty("kernel_constraint")
+        public JsonNode kernelConstraint;
+        /** Keras' recurrent_constraint, on every weight_hh. */
+        @JsonProperty("recurrent_constraint")
+        public JsonNode recurrentConstraint;
+        /** Keras' bias_constraint, on every bias_ih + bias_hh. */
+        @JsonProperty("bias_constraint")
+        public JsonNode biasConstraint;
+        /** nn.Embedding front end for data.id_columns; null: none. */
+        public EmbeddingSection embedding;
     }
 
     /** Adam and the learning-rate schedule. */
@@ -131,6 +177,8 @@ public final class TrainConfig {
         checkProbability(source, "model.recurrent_dropout", model.recurrentDropout);
         checkProbability(source, "model.weight_dropout", model.weightDropout);
         checkProbability(source, "model.state_update_dropout", model.stateUpdateDropout);
+        penalties(source);
+        embeddingConfig(source);
         Optimiser o = optimiser;
         check(source, "optimiser.epochs", o.epochs, o.epochs >= 1, "an integer >= 1");
         check(source, "optimiser.batch_size", o.batchSize, o.batchSize >= 1, "an integer >= 1");
@@ -160,6 +208,204 @@ public final class TrainConfig {
         }
     }
 
+    // ---------------------------------------------------------------- embedding
+
+    /** The embedding front end of {@code model.embedding} and {@code data.id_columns}, or null for none. */
+    public EmbeddingConfig embeddingConfig() {
+        try {
+            return embeddingConfig("config");
+        } catch (CliException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** The id columns with the table's size, {@link IdColumns#NONE} without an embedding. */
+    public IdColumns idColumns() {
+        EmbeddingConfig e = embeddingConfig();
+        return e == null ? IdColumns.NONE : new IdColumns(data.idColumns, e.numEmbeddings());
+    }
+
+    private EmbeddingConfig embeddingConfig(String source) throws CliException {
+        List<String> ids = data.idColumns;
+        check(source, "data.id_columns", ids, ids.stream().allMatch(n -> n != null && !n.isBlank())
+                && ids.stream().map(n -> n.trim().toLowerCase(Locale.ROOT)).distinct().count() == ids.size(),
+                "a list of distinct column names");
+        EmbeddingSection e = model.embedding;
+        if (e == null) {
+            check(source, "data.id_columns", ids, ids.isEmpty(), "no columns without model.embedding (set "
+                    + "model.embedding to embed them)");
+            return null;
+        }
+        check(source, "data.id_columns", ids, !ids.isEmpty(), "at least one id column for model.embedding");
+        check(source, "model.embedding.num_embeddings", e.numEmbeddings, e.numEmbeddings != null
+                && e.numEmbeddings >= 1, "an integer >= 1");
+        check(source, "model.embedding.embedding_dim", e.embeddingDim, e.embeddingDim != null
+                && e.embeddingDim >= 1, "an integer >= 1");
+        int n = e.numEmbeddings;
+        check(source, "model.embedding.padding_idx", e.paddingIdx, e.paddingIdx == null
+                || (e.paddingIdx >= -n && e.paddingIdx < n), "null or an integer in [-num_embeddings, num_embeddings)");
+        check(source, "model.embedding.max_norm", e.maxNorm, e.maxNorm == null
+                || (e.maxNorm > 0 && Double.isFinite(e.maxNorm)), "null or a number > 0");
+        check(source, "model.embedding.norm_type", e.normType, e.normType > 0 && Double.isFinite(e.normType),
+                "a number > 0");
+        try {
+            return EmbeddingConfig.of(n, e.embeddingDim, e.paddingIdx, e.maxNorm, e.normType, ids.size());
+        } catch (IllegalArgumentException x) {
+            throw new CliException(source + ": key 'model.embedding': " + x.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- Keras regularizers and constraints
+
+    /** The Keras penalties of {@code model.*_regularizer} and {@code model.*_constraint}. */
+    public Penalties penalties() {
+        try {
+            return penalties("config");
+        } catch (CliException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private Penalties penalties(String source) throws CliException {
+        Model m = model;
+        return new Penalties(regularizer(source, "model.kernel_regularizer", m.kernelRegularizer),
+                regularizer(source, "model.recurrent_regularizer", m.recurrentRegularizer),
+                regularizer(source, "model.bias_regularizer", m.biasRegularizer),
+                constraint(source, "model.kernel_constraint", m.kernelConstraint, 2),
+                constraint(source, "model.recurrent_constraint", m.recurrentConstraint, 2),
+                constraint(source, "model.bias_constraint", m.biasConstraint, 1));
+    }
+
+    private static final String REGULARIZER = "null, {l1: NUMBER, l2: NUMBER} (numbers >= 0; one may be left out), "
+            + "or l1, l2, l1_l2 (Keras' factor 0.01)";
+
+    private static final String CONSTRAINT = "null, non_neg, max_norm, unit_norm, {max_norm: {max_value: NUMBER, "
+            + "axis: AXIS}} or {unit_norm: {axis: AXIS}}";
+
+    /** Keras' {@code regularizers.get}: a name with Keras' default factor, or the factors of L1L2. */
+    static Regularizer regularizer(String source, String key, JsonNode n) throws CliException {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.isTextual()) {
+            double f = Regularizer.KERAS_DEFAULT_FACTOR;
+            return switch (n.asText()) {
+                case "l1" -> Regularizer.l1(f);
+                case "l2" -> Regularizer.l2(f);
+                case "l1_l2" -> new Regularizer(f, f);
+                default -> throw bad(source, key, REGULARIZER, n);
+            };
+        }
+        if (!n.isObject()) {
+            throw bad(source, key, REGULARIZER, n);
+        }
+        onlyKeys(source, key, n, "l1", "l2");
+        double l1 = factor(source, key + ".l1", n.get("l1"));
+        double l2 = factor(source, key + ".l2", n.get("l2"));
+        return new Regularizer(l1, l2);
+    }
+
+    private static double factor(String source, String key, JsonNode v) throws CliException {
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.isNumber() || !(v.asDouble() >= 0) || !Double.isFinite(v.asDouble())) {
+            throw bad(source, key, "a number >= 0", v);
+        }
+        return v.asDouble();
+    }
+
+    /** Keras' {@code constraints.get}: a name with Keras' default arguments, or {name: {arguments}}. */
+    static Constraint constraint(String source, String key, JsonNode n, int rank) throws CliException {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        String kind;
+        JsonNode args;
+        if (n.isTextual()) {
+            kind = n.asText();
+            args = null;
+        } else if (n.isObject() && n.size() == 1) {
+            kind = n.fieldNames().next();
+            args = n.get(kind);
+            if (args != null && !args.isNull() && !args.isObject()) {
+                throw bad(source, key + "." + kind, "a section of its arguments, e.g. {axis: 0}", args);
+            }
+        } else {
+            throw bad(source, key, CONSTRAINT, n);
+        }
+        String k = key + "." + kind;
+        Constraint c = switch (kind) {
+            case "non_neg" -> {
+                onlyKeys(source, k, args);
+                yield new Constraint.NonNeg();
+            }
+            case "max_norm" -> {
+                onlyKeys(source, k, args, "max_value", "axis");
+                JsonNode mv = args == null ? null : args.get("max_value");
+                double max = Constraint.MaxNorm.DEFAULT_MAX_VALUE;
+                if (mv != null && !mv.isNull()) {
+                    if (!mv.isNumber() || !(mv.asDouble() > 0) || !Double.isFinite(mv.asDouble())) {
+                        throw bad(source, k + ".max_value", "a number > 0", mv);
+                    }
+                    max = mv.asDouble();
+                }
+                yield new Constraint.MaxNorm(max, axes(source, k + ".axis", args, rank));
+            }
+            case "unit_norm" -> {
+                onlyKeys(source, k, args, "axis");
+                yield new Constraint.UnitNorm(axes(source, k + ".axis", args, rank));
+            }
+            default -> throw bad(source, key, CONSTRAINT, n);
+        };
+        return c;
+    }
+
+    /** Keras' {@code axis}: an integer or a list of them, each in [-rank, rank); 0 when left out, as Keras. */
+    private static int[] axes(String source, String key, JsonNode args, int rank) throws CliException {
+        JsonNode a = args == null ? null : args.get("axis");
+        String expected = rank == 1 ? "0 or -1 (the bias has one axis)"
+                : "0, 1, -1, -2 or a list of them (Keras' kernel is [inputs, 4*hidden]: 0 = the norm of each unit's "
+                        + "weights)";
+        if (a == null || a.isNull()) {
+            return new int[] {0};
+        }
+        List<JsonNode> items = new ArrayList<>();
+        if (a.isArray() && a.size() > 0) {
+            a.forEach(items::add);
+        } else {
+            items.add(a);
+        }
+        int[] out = new int[items.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode v = items.get(i);
+            if (!v.isIntegralNumber() || v.asInt() < -rank || v.asInt() >= rank) {
+                throw bad(source, key, expected, a);
+            }
+            out[i] = v.asInt();
+        }
+        return out;
+    }
+
+    private static void onlyKeys(String source, String key, JsonNode n, String... allowed) throws CliException {
+        if (n == null || n.isNull()) {
+            return;
+        }
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!List.of(allowed).contains(f)) {
+                throw new CliException(source + ": unknown key '" + key + "." + f + "' (" + (allowed.length == 0
+                        ? key.substring(key.lastIndexOf('.') + 1) + " takes no arguments"
+                        : "expected " + String.join(" or ", allowed)) + ")");
+            }
+        }
+    }
+
+    private static CliException bad(String source, String key, String expected, JsonNode v) {
+        return new CliException(source + ": key '" + key + "': expected " + expected + ", got "
+                + (v.isTextual() ? "\"" + v.asText() + "\"" : v.toString()));
+    }
+
     /** The learning-rate schedule. */
     public LrSchedule schedule() {
         Optimiser o = optimiser;
@@ -181,7 +427,7 @@ public final class TrainConfig {
         return new TrainOptions(o.epochs, o.batchSize, schedule(), o.betas.get(0), o.betas.get(1), o.eps,
                 o.weightDecay, o.clipNorm, patience, seed,
                 model.init == Init.KERAS ? Initializers.Scheme.KERAS : Initializers.Scheme.PYTORCH)
-                .withDropout(dropout());
+                .withDropout(dropout()).withPenalties(penalties());
     }
 
     /** The dropout kinds inside the LSTM layers. */
@@ -196,6 +442,7 @@ public final class TrainConfig {
         m.put("data.window", Integer.toString(data.window));
         m.put("data.stride", Integer.toString(data.stride));
         m.put("data.validation_fraction", num(data.validationFraction));
+        m.put("data.id_columns", data.idColumns.toString());
         m.put("model.hidden_size", Integer.toString(model.hiddenSize));
         m.put("model.layers", Integer.toString(model.layers));
         m.put("model.dropout", num(model.dropout));
@@ -204,6 +451,9 @@ public final class TrainConfig {
         m.put("model.weight_dropout", num(model.weightDropout));
         m.put("model.state_update_dropout", num(model.stateUpdateDropout));
         m.put("model.init", lower(model.init));
+        penalties().settings().forEach((k, v) -> m.put("model." + k, v));
+        EmbeddingConfig e = embeddingConfig();
+        m.put("model.embedding", e == null ? "null" : dev.lstmflink.core.io.EmbeddingConfigJson.toJson(e));
         Optimiser o = optimiser;
         m.put("optimiser.epochs", Integer.toString(o.epochs));
         m.put("optimiser.batch_size", Integer.toString(o.batchSize));
@@ -238,9 +488,12 @@ public final class TrainConfig {
 
     /** Every known key, dotted. */
     static final List<String> KEYS = List.of(
-            "data", "data.window", "data.stride", "data.validation_fraction",
+            "data", "data.window", "data.stride", "data.validation_fraction", "data.id_columns",
             "model", "model.hidden_size", "model.layers", "model.dropout", "model.input_dropout",
             "model.recurrent_dropout", "model.weight_dropout", "model.state_update_dropout", "model.init",
+            "model.kernel_regularizer", "model.recurrent_regularizer", "model.bias_regularizer",
+            "model.kernel_constraint", "model.recurrent_constraint", "model.bias_constraint",
+            "model.embedding",
             "optimiser", "optimiser.epochs", "optimiser.batch_size", "optimiser.lr", "optimiser.betas",
             "optimiser.eps", "optimiser.weight_decay", "optimiser.clip_norm", "optimiser.schedule",
             "optimiser.step_size", "optimiser.gamma", "optimiser.t_max", "optimiser.eta_min",
@@ -252,6 +505,11 @@ public final class TrainConfig {
             case "model.init" -> "expected pytorch or keras";
             case "optimiser.schedule" -> "expected constant, step or cosine";
             case "optimiser.betas" -> "expected a list of two numbers, e.g. [0.9, 0.999]";
+            case "data.id_columns" -> "expected a list of column names, e.g. [machine_state]";
+            case "model.embedding" -> "expected a section (num_embeddings, embedding_dim, padding_idx, max_norm, "
+                    + "norm_type) or null";
+            case "model.embedding.num_embeddings", "model.embedding.embedding_dim", "model.embedding.padding_idx"
+                    -> "expected an integer";
             case "report" -> "expected a file name";
             case "data.window", "data.stride", "model.hidden_size", "model.layers", "optimiser.epochs",
                  "optimiser.batch_size", "optimiser.step_size", "optimiser.t_max", "patience", "seed",

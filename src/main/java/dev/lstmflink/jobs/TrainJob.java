@@ -1,5 +1,6 @@
 package dev.lstmflink.jobs;
 
+import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.flink.train.CsvLineParser;
 import dev.lstmflink.flink.train.DataParallelEpochs;
@@ -10,6 +11,7 @@ import dev.lstmflink.train.Trainer;
 import dev.lstmflink.train.TrainingWindows;
 import dev.lstmflink.train.data.DataException;
 import dev.lstmflink.train.data.DataReport;
+import dev.lstmflink.train.data.IdColumns;
 import dev.lstmflink.train.data.NumberedLine;
 import dev.lstmflink.train.data.NumberedLineFormat;
 import dev.lstmflink.train.data.ParseResult;
@@ -50,9 +52,30 @@ public final class TrainJob {
      * @param stride      distance between window starts
      * @param valFraction the last part of every series, for validation
      * @param parallelism P
+     * @param idColumns   the CSV columns holding categorical ids (none: {@link IdColumns#NONE})
+     * @param embedding   the embedding front end of those ids, or null (then there must be no id columns); its
+     *                    {@code ids_per_step} is the number of id columns
      */
     public record Spec(Path input, Path output, int hiddenSize, int layers, double dropout, int window, int stride,
-                       double valFraction, TrainOptions options, int parallelism) {}
+                       double valFraction, TrainOptions options, int parallelism, IdColumns idColumns,
+                       EmbeddingConfig embedding) {
+
+        public Spec {
+            idColumns = idColumns == null ? IdColumns.NONE : idColumns;
+            int k = embedding == null ? 0 : embedding.idsPerStep();
+            if (k != idColumns.count()) {
+                throw new IllegalArgumentException("the embedding embeds " + k + " id(s) per step but "
+                        + idColumns.count() + " id column(s) are given: " + idColumns.names());
+            }
+        }
+
+        /** Without categorical ids. */
+        public Spec(Path input, Path output, int hiddenSize, int layers, double dropout, int window, int stride,
+                    double valFraction, TrainOptions options, int parallelism) {
+            this(input, output, hiddenSize, layers, dropout, window, stride, valFraction, options, parallelism,
+                    IdColumns.NONE, null);
+        }
+    }
 
     /** The data that was read, the trained model (best epoch's weights) and the training history. */
     public record Outcome(DataReport report, WindowSet windows, SequenceModel<float[]> model, Trainer.Result result) {}
@@ -60,16 +83,23 @@ public final class TrainJob {
     private TrainJob() {}
 
     public static Outcome run(Spec spec, Trainer.Listener listener) throws Exception {
-        return run(spec, readCsv(spec.input(), spec.parallelism()), listener);
+        return run(spec, readCsv(spec.input(), spec.parallelism(), spec.idColumns()), listener);
     }
 
     /** As {@link #run(Spec, Trainer.Listener)}, with the data already read by {@link #readCsv}. */
     public static Outcome run(Spec spec, SeriesLoader.Result data, Trainer.Listener listener) throws Exception {
         WindowSet windows = WindowSet.build(data.series(), spec.window(), spec.stride(), spec.valFraction());
         int k = windows.featureCount();
-        LstmConfig cfg = new LstmConfig(k, spec.hiddenSize(), spec.layers(), true, false, spec.dropout(), false, 0);
-        HeadSpec head = new HeadSpec(HeadSpec.Kind.REGRESSION, spec.hiddenSize(), k, true);
-        SequenceModel<float[]> model = Trainer.newModel(cfg, head, spec.options());
+        EmbeddingConfig emb = spec.embedding();
+        if (windows.idCount() != (emb == null ? 0 : emb.idsPerStep())) {
+            throw new DataException("the data carry " + windows.idCount() + " id(s) per row, the embedding embeds "
+                    + (emb == null ? 0 : emb.idsPerStep()));
+        }
+        int inputs = k + (emb == null ? 0 : emb.embeddedWidth());
+        LstmConfig cfg = new LstmConfig(inputs, spec.hiddenSize(), spec.layers(), true, false, spec.dropout(), false,
+                0);
+        HeadSpec head = new HeadSpec(HeadSpec.Kind.REGRESSION, spec.hiddenSize(), k, true);   // numeric values only
+        SequenceModel<float[]> model = Trainer.newModel(cfg, head, emb, spec.options());
         Trainer.Result result = DataParallelEpochs.train(model, TrainingWindows.of(windows), spec.options(),
                 spec.parallelism(), listener);
         List<float[]> best = result.bestParams();
@@ -89,6 +119,11 @@ public final class TrainJob {
 
     /** Reads the CSV files on Flink (BATCH, FileSource), with bad rows reported by file and line. */
     public static SeriesLoader.Result readCsv(Path input, int parallelism) throws Exception {
+        return readCsv(input, parallelism, IdColumns.NONE);
+    }
+
+    /** As {@link #readCsv(Path, int)}, the {@code idColumns} read as categorical ids (a bad id is a bad row). */
+    public static SeriesLoader.Result readCsv(Path input, int parallelism, IdColumns idColumns) throws Exception {
         List<Path> files = Files.isDirectory(input) ? SeriesLoader.csvFiles(input) : List.of(input);
         if (files.isEmpty()) {
             throw new DataException(input + ": the folder holds no *.csv file");
@@ -110,7 +145,7 @@ public final class TrainJob {
         Set<String> withRows = new HashSet<>();
         Set<String> seen = new HashSet<>();
         try (CloseableIterator<ParsedRow> it = env.fromSource(source, WatermarkStrategy.noWatermarks(), "csv files")
-                .flatMap(new CsvLineParser()).name("parse CSV rows")
+                .flatMap(new CsvLineParser(idColumns)).name("parse CSV rows")
                 .executeAndCollect("read training data")) {
             while (it.hasNext()) {
                 ParsedRow r = it.next();

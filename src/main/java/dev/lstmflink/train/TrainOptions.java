@@ -3,6 +3,7 @@ package dev.lstmflink.train;
 import dev.lstmflink.core.nn.DropoutConfig;
 import dev.lstmflink.train.model.Initializers;
 import dev.lstmflink.train.optim.LrSchedule;
+import dev.lstmflink.train.optim.Penalties;
 import java.io.Serializable;
 
 /**
@@ -24,11 +25,22 @@ import java.io.Serializable;
  * @param dropout     dropout inside the LSTM layers in training (Keras' dropout and recurrent_dropout, Wolfram's
  *                    VariationalWeights and StateUpdate, see {@link DropoutConfig}); none when not given. Dropout
  *                    between layers is the model config's ({@code LstmConfig.dropout()})
+ * @param penalties   Keras' kernel/recurrent/bias regularizers and constraints of the LSTM (see {@link Penalties});
+ *                    none when not given. A penalty is added to the loss before clipping, and so to the reported
+ *                    training and validation losses (as Keras reports them); constraints apply after every Adam step
  */
 public record TrainOptions(int epochs, int batchSize, LrSchedule schedule, double beta1, double beta2, double eps,
                            double weightDecay, double clipNorm, int patience, long seed, Initializers.Scheme init,
-                           boolean unitForgetBias, DropoutConfig dropout)
+                           boolean unitForgetBias, DropoutConfig dropout, Penalties penalties)
         implements Serializable {
+
+    /** Without regularizers and constraints. */
+    public TrainOptions(int epochs, int batchSize, LrSchedule schedule, double beta1, double beta2, double eps,
+                        double weightDecay, double clipNorm, int patience, long seed, Initializers.Scheme init,
+                        boolean unitForgetBias, DropoutConfig dropout) {
+        this(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed, init,
+                unitForgetBias, dropout, Penalties.NONE);
+    }
 
     /** Without dropout inside the layers. */
     public TrainOptions(int epochs, int batchSize, LrSchedule schedule, double beta1, double beta2, double eps,
@@ -55,6 +67,9 @@ public record TrainOptions(int epochs, int batchSize, LrSchedule schedule, doubl
         if (dropout == null) {
             throw new IllegalArgumentException("dropout must not be null (DropoutConfig.NONE for none)");
         }
+        if (penalties == null) {
+            throw new IllegalArgumentException("penalties must not be null (Penalties.NONE for none)");
+        }
         if (clipNorm < 0 || patience < 0) {
             throw new IllegalArgumentException("clip_norm and patience must be >= 0, got " + clipNorm + " and "
                     + patience);
@@ -68,36 +83,41 @@ public record TrainOptions(int epochs, int batchSize, LrSchedule schedule, doubl
 
     public TrainOptions withEpochs(int n) {
         return new TrainOptions(n, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
-                init, unitForgetBias, dropout);
+                init, unitForgetBias, dropout, penalties);
     }
 
     public TrainOptions withSeed(long s) {
         return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, s,
-                init, unitForgetBias, dropout);
+                init, unitForgetBias, dropout, penalties);
     }
 
     public TrainOptions withSchedule(LrSchedule s) {
         return new TrainOptions(epochs, batchSize, s, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
-                init, unitForgetBias, dropout);
+                init, unitForgetBias, dropout, penalties);
     }
 
     public TrainOptions withBatchSize(int b) {
         return new TrainOptions(epochs, b, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
-                init, unitForgetBias, dropout);
+                init, unitForgetBias, dropout, penalties);
     }
 
     public TrainOptions withUnitForgetBias(boolean b) {
         return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
-                init, b, dropout);
+                init, b, dropout, penalties);
     }
 
     public TrainOptions withDropout(DropoutConfig d) {
         return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
-                init, unitForgetBias, d);
+                init, unitForgetBias, d, penalties);
     }
 
     public TrainOptions withPatience(int p) {
         return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, p, seed,
-                init, unitForgetBias, dropout);
+                init, unitForgetBias, dropout, penalties);
+    }
+
+    public TrainOptions withPenalties(Penalties p) {
+        return new TrainOptions(epochs, batchSize, schedule, beta1, beta2, eps, weightDecay, clipNorm, patience, seed,
+                init, unitForgetBias, dropout, p);
     }
 }

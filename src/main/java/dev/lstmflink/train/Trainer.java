@@ -1,6 +1,7 @@
 package dev.lstmflink.train;
 
 import dev.lstmflink.core.kernel.LstmKernels;
+import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.Precision;
 import dev.lstmflink.train.data.SplitMix64;
@@ -36,12 +37,22 @@ public final class Trainer {
 
     /** A fresh model with initial weights from {@code options.seed()}. */
     public static SequenceModel<float[]> newModel(LstmConfig cfg, HeadSpec head, TrainOptions options) {
+        return newModel(cfg, head, null, options);
+    }
+
+    /**
+     * A fresh model with an embedding front end when {@code embedding} is not null ({@code cfg.inputSize()} then
+     * counts its k·D inputs), initial weights from {@code options.seed()}: LSTM, head, then the embedding's N(0, 1).
+     */
+    public static SequenceModel<float[]> newModel(LstmConfig cfg, HeadSpec head, EmbeddingConfig embedding,
+                                                  TrainOptions options) {
         SplitMix64 rnd = new SplitMix64(options.seed());
         float[] lstm = Initializers.lstm(cfg, options.init(), options.unitForgetBias(), rnd, Precision.F32);
         float[] w = Initializers.headWeight(head.outFeatures(), head.inFeatures(), options.init(), rnd, Precision.F32);
         float[] b = head.bias() ? Initializers.headBias(head.outFeatures(), head.inFeatures(), options.init(), rnd,
                 Precision.F32) : null;
-        return new SequenceModel<>(cfg, LstmKernels.preferred(), head, lstm, w, b);
+        float[] e = embedding == null ? null : Initializers.embedding(embedding, rnd, Precision.F32);
+        return new SequenceModel<>(cfg, LstmKernels.preferred(), head, lstm, w, b, embedding, e);
     }
 
     /** The shuffling stream: one for the whole run, as the benchmark recipe prescribes. */
@@ -68,6 +79,7 @@ public final class Trainer {
                                Listener listener) {
         Adam<float[]> adam = new Adam<>(Precision.F32, options.beta1(), options.beta2(), options.eps(),
                 options.weightDecay());
+        options.penalties().checkFits(new dev.lstmflink.core.model.LstmLayout(model.lstm().config()));
         SplitMix64 shuffle = shuffleStream(options);
         EarlyStopping stop = new EarlyStopping(options.patience());
         List<EpochStats> history = new ArrayList<>();
@@ -78,7 +90,7 @@ public final class Trainer {
             int[] order = epochOrder(shuffle, data.trainCount());
             EpochRunner.Pass pass = EpochRunner.train(model, adam, data, order, 0, order.length, options, lr,
                     dropoutStream(options, epoch, 0));
-            double val = EpochRunner.validate(model, data, options.batchSize()).meanLoss();
+            double val = EpochRunner.validate(model, data, options).meanLoss();
             EpochStats s = stop.record(epoch, options.epochs(), pass.meanLoss(), val, lr, t0, start,
                     data.trainCount(), model.parameters());
             history.add(s);

@@ -20,6 +20,19 @@ public interface TrainingWindows {
      */
     void fill(boolean validation, int[] ids, int from, int batch, float[] x, float[] y);
 
+    /** k, the categorical ids of each step (0: none; the windows carry numeric values only). */
+    default int idsPerStep() {
+        return 0;
+    }
+
+    /**
+     * Fills {@code out [T,B,k]} (element (t, b, i) at {@code (t·B + b)·k + i}) with the ids of the input steps of the
+     * same windows as {@link #fill}.
+     */
+    default void fillIds(boolean validation, int[] windows, int from, int batch, int[] out) {
+        throw new UnsupportedOperationException("these windows carry no ids");
+    }
+
     /** The windows of a {@link dev.lstmflink.train.data.WindowSet} (files or folders of CSV series). */
     static TrainingWindows of(dev.lstmflink.train.data.WindowSet set) {
         return new WindowSetWindows(set);
@@ -33,6 +46,10 @@ public interface TrainingWindows {
         @Override public int valCount() { return set.validation().size(); }
         @Override public void fill(boolean validation, int[] ids, int from, int batch, float[] x, float[] y) {
             (validation ? set.validation() : set.train()).fillBatch(ids, from, batch, x, y);
+        }
+        @Override public int idsPerStep() { return set.idCount(); }
+        @Override public void fillIds(boolean validation, int[] windows, int from, int batch, int[] out) {
+            (validation ? set.validation() : set.train()).fillIds(windows, from, batch, out);
         }
     }
 }

@@ -5,9 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.core.nn.DropoutConfig;
+import dev.lstmflink.train.optim.Constraint;
+import dev.lstmflink.train.optim.Penalties;
+import dev.lstmflink.train.optim.Regularizer;
 import org.junit.jupiter.api.Test;
 
-/** The dropout keys of {@code config/train.yaml}; the rest of the file is covered by {@link TrainCliTest}. */
+/**
+ * The dropout and the Keras regularizer/constraint keys of {@code config/train.yaml}; the rest of the file is covered
+ * by {@link TrainCliTest}.
+ */
 class TrainConfigTest {
 
     @Test
@@ -35,6 +41,95 @@ class TrainConfigTest {
             CliException e = assertThrows(CliException.class,
                     () -> TrainConfig.parse("model:\n  " + key + ": 1.0\n", "t.yaml"));
             assertTrue(e.getMessage().contains("model." + key) && e.getMessage().contains("1.0"), e.getMessage());
+        }
+    }
+
+    @Test
+    void regularizersAndConstraintsReachTheTrainingOptions() throws Exception {
+        TrainConfig c = TrainConfig.parse("""
+                model:
+                  kernel_regularizer: {l1: 0.001, l2: 1.0e-4}
+                  recurrent_regularizer: l2
+                  bias_regularizer: {l1: 0.5}
+                  kernel_constraint: {max_norm: {max_value: 3.0, axis: 0}}
+                  recurrent_constraint: {unit_norm: {axis: [0, 1]}}
+                  bias_constraint: non_neg
+                """, "test.yaml");
+        Penalties p = c.options().penalties();
+        assertEquals(new Regularizer(0.001, 1e-4), p.kernelRegularizer());
+        assertEquals(Regularizer.l2(0.01), p.recurrentRegularizer(), "Keras' default factor by name");
+        assertEquals(Regularizer.l1(0.5), p.biasRegularizer(), "a factor left out is 0");
+        assertEquals(new Constraint.MaxNorm(3.0, 0), p.kernelConstraint());
+        assertEquals(new Constraint.UnitNorm(new int[] {0, 1}), p.recurrentConstraint());
+        assertEquals(new Constraint.NonNeg(), p.biasConstraint());
+        assertEquals("{max_norm: {max_value: 3.0, axis: 0}}", c.settings().get("model.kernel_constraint"));
+        assertEquals(Penalties.NONE, TrainConfig.defaults().options().penalties(), "none by default");
+
+        TrainConfig d = TrainConfig.parse("""
+                model:
+                  kernel_constraint: max_norm
+                  recurrent_constraint: {unit_norm: {}}
+                  bias_constraint: {max_norm: {axis: -1}}
+                """, "test.yaml");
+        assertEquals(new Constraint.MaxNorm(2.0, 0), d.penalties().kernelConstraint(), "Keras' defaults");
+        assertEquals(new Constraint.UnitNorm(0), d.penalties().recurrentConstraint());
+        assertEquals(new Constraint.MaxNorm(2.0, -1), d.penalties().biasConstraint());
+    }
+
+    @Test
+    void badRegularizersAndConstraintsAreErrorsNamingKeyAndValue() {
+        String[][] cases = {
+            {"kernel_regularizer: {l1: -0.1}", "model.kernel_regularizer.l1", "-0.1"},
+            {"kernel_regularizer: {l1: abc}", "model.kernel_regularizer.l1", "abc"},
+            {"recurrent_regularizer: l3", "model.recurrent_regularizer", "l3"},
+            {"bias_regularizer: {l1: 0.1, l3: 0.2}", "model.bias_regularizer.l3", "l1 or l2"},
+            {"bias_regularizer: [0.1]", "model.bias_regularizer", "[0.1]"},
+            {"kernel_constraint: {max_norm: {max_value: 0}}", "model.kernel_constraint.max_norm.max_value", "0"},
+            {"kernel_constraint: {max_norm: 3.0}", "model.kernel_constraint.max_norm", "3.0"},
+            {"kernel_constraint: {max_norm: {axis: 2}}", "model.kernel_constraint.max_norm.axis", "2"},
+            {"bias_constraint: {unit_norm: {axis: 1}}", "model.bias_constraint.unit_norm.axis", "1"},
+            {"recurrent_constraint: {unit_norm: {axes: 0}}", "model.recurrent_constraint.unit_norm.axes", "axis"},
+            {"recurrent_constraint: min_max_norm", "model.recurrent_constraint", "min_max_norm"},
+            {"bias_constraint: {non_neg: {axis: 0}}", "model.bias_constraint.non_neg.axis", "no arguments"},
+        };
+        for (String[] c : cases) {
+            CliException e = assertThrows(CliException.class, () -> TrainConfig.parse("model:\n  " + c[0] + "\n",
+                    "t.yaml"), c[0]);
+            assertTrue(e.getMessage().startsWith("t.yaml: ") && e.getMessage().contains("'" + c[1] + "'")
+                    && e.getMessage().contains(c[2]), c[0] + " -> " + e.getMessage());
+        }
+    }
+
+    @Test
+    void embeddingKeysGiveTheEmbeddingAndIdColumns() throws Exception {
+        TrainConfig c = TrainConfig.parse("""
+                data:
+                  id_columns: [machine_state, zone]
+                model:
+                  embedding: {num_embeddings: 8, embedding_dim: 3, padding_idx: -1, max_norm: 2.5}
+                """, "test.yaml");
+        assertEquals(dev.lstmflink.core.model.EmbeddingConfig.of(8, 3, 7, 2.5, 2.0, 2), c.embeddingConfig());
+        assertEquals(java.util.List.of("machine_state", "zone"), c.idColumns().names());
+        assertEquals(8, c.idColumns().numEmbeddings());
+        assertEquals(null, TrainConfig.defaults().embeddingConfig(), "none by default");
+        String[][] bad = {
+            {"data:\n  id_columns: [s]\n", "data.id_columns", "[s]"},
+            {"model:\n  embedding: {num_embeddings: 4, embedding_dim: 2}\n", "data.id_columns", "[]"},
+            {"data:\n  id_columns: [s]\nmodel:\n  embedding: {num_embeddings: 0, embedding_dim: 2}\n",
+                "model.embedding.num_embeddings", "0"},
+            {"data:\n  id_columns: [s]\nmodel:\n  embedding: {num_embeddings: 4}\n",
+                "model.embedding.embedding_dim", "null"},
+            {"data:\n  id_columns: [s]\nmodel:\n  embedding: {num_embeddings: 4, embedding_dim: 2, padding_idx: 4}\n",
+                "model.embedding.padding_idx", "4"},
+            {"data:\n  id_columns: [s]\nmodel:\n  embedding: {num_embeddings: 4, embedding_dim: 2, max_norm: -1}\n",
+                "model.embedding.max_norm", "-1"},
+            {"data:\n  id_columns: [s, S]\nmodel:\n  embedding: {num_embeddings: 4, embedding_dim: 2}\n",
+                "data.id_columns", "[s, S]"},
+        };
+        for (String[] b : bad) {
+            CliException e = assertThrows(CliException.class, () -> TrainConfig.parse(b[0], "t.yaml"), b[0]);
+            assertTrue(e.getMessage().contains("'" + b[1] + "'") && e.getMessage().contains(b[2]),
+                    b[0] + " -> " + e.getMessage());
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.lstmflink.flink.train;
 
 import dev.lstmflink.train.data.DataException;
+import dev.lstmflink.train.data.IdColumns;
 import dev.lstmflink.train.data.NumberedLine;
 import dev.lstmflink.train.data.ParseResult;
 import dev.lstmflink.train.data.RowParser;
@@ -18,7 +19,17 @@ public class CsvLineParser implements FlatMapFunction<NumberedLine, ParsedRow> {
 
     private static final long serialVersionUID = 1L;
 
+    private final IdColumns idColumns;
     private transient Map<String, RowParser> parsers;
+
+    public CsvLineParser() {
+        this(IdColumns.NONE);
+    }
+
+    /** With categorical id columns (see {@link IdColumns}). */
+    public CsvLineParser(IdColumns idColumns) {
+        this.idColumns = idColumns;
+    }
 
     @Override
     public void flatMap(NumberedLine line, Collector<ParsedRow> out) {
@@ -27,7 +38,7 @@ public class CsvLineParser implements FlatMapFunction<NumberedLine, ParsedRow> {
         }
         if (line.line() == 1) {
             try {
-                parsers.put(line.file(), RowParser.forHeader(line.file(), line.text()));
+                parsers.put(line.file(), RowParser.forHeader(line.file(), line.text(), idColumns));
             } catch (DataException e) {
                 out.collect(ParsedRow.of(line.file(), null, null, false, e.getMessage()));
             }

@@ -1,6 +1,8 @@
 package dev.lstmflink.flink.train;
 
 import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.core.model.LstmLayout;
+import dev.lstmflink.core.model.Precision;
 import dev.lstmflink.train.EarlyStopping;
 import dev.lstmflink.train.EpochRunner;
 import dev.lstmflink.train.TrainOptions;
@@ -23,6 +25,11 @@ import org.apache.flink.util.CloseableIterator;
  * <p>Flink 2 has no iterations in its DataStream API, so the epoch loop runs in the client, one job per epoch. At
  * P = 1 the single subtask trains the whole order with the in-process code ({@link EpochRunner}) and its result is
  * taken as it is, so the run is bit-identical to {@link Trainer#train}.
+ *
+ * <p>Keras constraints ({@code options.penalties()}) apply after every Adam step inside each subtask, as in process.
+ * The mean of constrained weights need not be constrained (the mean of unit vectors is shorter than 1), so at P &gt; 1
+ * they are applied once more to the averaged weights; max_norm and non_neg sets are convex and already hold there,
+ * up to max_norm's extra factor {@code n / (n + 1e-7)}.
  */
 public final class DataParallelEpochs {
 
@@ -34,7 +41,9 @@ public final class DataParallelEpochs {
             throw new IllegalArgumentException("parallelism must be > 0, got " + parallelism);
         }
         LstmConfig cfg = model.lstm().config();
-        EpochWorker worker = new EpochWorker(data, cfg, model.head(), options);
+        options.penalties().checkFits(new LstmLayout(cfg));
+        EpochWorker worker = new EpochWorker(data, cfg, model.head(), model.embedding(), options);
+        int[] sizes = Flat.sizes(cfg, model.head(), model.embedding());
         SplitMix64 shuffle = Trainer.shuffleStream(options);
         EarlyStopping stop = new EarlyStopping(options.patience());
         List<Trainer.EpochStats> history = new ArrayList<>();
@@ -66,9 +75,12 @@ public final class DataParallelEpochs {
             m = merged.adamM;
             v = merged.adamV;
             steps = merged.adamSteps;
-            List<float[]> next = Flat.split(merged.params, Flat.sizes(cfg, model.head()));
+            List<float[]> next = Flat.split(merged.params, sizes);
             for (int i = 0; i < next.size(); i++) {
                 System.arraycopy(next.get(i), 0, model.parameters().get(i), 0, next.get(i).length);
+            }
+            if (results.size() > 1 && options.penalties().constrains()) {
+                options.penalties().constrain(new LstmLayout(cfg), Precision.F32, model.lstm().params());
             }
             double lossSum = 0;
             long n = 0;
@@ -76,7 +88,7 @@ public final class DataParallelEpochs {
                 lossSum += r.lossSum;
                 n += r.windows;
             }
-            double val = EpochRunner.validate(model, data, options.batchSize()).meanLoss();
+            double val = EpochRunner.validate(model, data, options).meanLoss();
             Trainer.EpochStats s = stop.record(epoch, options.epochs(), lossSum / n, val, lr, t0, start,
                     data.trainCount(), model.parameters());
             history.add(s);

@@ -1,6 +1,7 @@
 package dev.lstmflink.flink.train;
 
 import dev.lstmflink.core.kernel.LstmKernels;
+import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.Precision;
 import dev.lstmflink.train.EpochRunner;
@@ -25,24 +26,33 @@ public class EpochWorker implements MapFunction<EpochTask, EpochResult> {
     private final LstmConfig config;
     private final HeadSpec head;
     private final TrainOptions options;
+    private final EmbeddingConfig embedding;
 
     public EpochWorker(TrainingWindows data, LstmConfig config, HeadSpec head, TrainOptions options) {
+        this(data, config, head, null, options);
+    }
+
+    /** With the model's embedding front end, or null for none. */
+    public EpochWorker(TrainingWindows data, LstmConfig config, HeadSpec head, EmbeddingConfig embedding,
+                       TrainOptions options) {
         this.data = data;
         this.config = config;
         this.head = head;
+        this.embedding = embedding;
         this.options = options;
     }
 
     @Override
     public EpochResult map(EpochTask task) {
-        List<float[]> p = Flat.split(task.params, Flat.sizes(config, head));
+        int[] sizes = Flat.sizes(config, head, embedding);
+        List<float[]> p = Flat.split(task.params, sizes);
         SequenceModel<float[]> model = new SequenceModel<>(config, LstmKernels.preferred(), head, p.get(0), p.get(1),
-                p.size() > 2 ? p.get(2) : null);
+                head.bias() ? p.get(2) : null, embedding, embedding == null ? null : p.get(p.size() - 1));
         Adam<float[]> adam = new Adam<>(Precision.F32, options.beta1(), options.beta2(), options.eps(),
                 options.weightDecay());
         if (task.adamSteps > 0) {
-            adam.setState(new Adam.State<>(Flat.split(task.adamM, Flat.sizes(config, head)),
-                    Flat.split(task.adamV, Flat.sizes(config, head)), task.adamSteps));
+            adam.setState(new Adam.State<>(Flat.split(task.adamM, sizes), Flat.split(task.adamV, sizes),
+                    task.adamSteps));
         }
         EpochRunner.Pass pass = EpochRunner.train(model, adam, data, task.windows, 0, task.windows.length, options,
                 task.lr, Trainer.dropoutStream(options, task.epoch, task.shard));

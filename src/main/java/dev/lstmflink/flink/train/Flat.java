@@ -1,20 +1,33 @@
 package dev.lstmflink.flink.train;
 
+import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.LstmLayout;
 import dev.lstmflink.train.model.HeadSpec;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Parameter arrays (LSTM, head weight, head bias) joined into one and split again, to cross Flink as a float[]. */
+/** Parameter arrays (LSTM, head weight, head bias, embedding) joined into one and split again, to cross Flink as a float[]. */
 final class Flat {
 
     private Flat() {}
 
     static int[] sizes(LstmConfig cfg, HeadSpec head) {
-        int w = head.outFeatures() * head.inFeatures();
-        int lstm = new LstmLayout(cfg).size();
-        return head.bias() ? new int[] {lstm, w, head.outFeatures()} : new int[] {lstm, w};
+        return sizes(cfg, head, null);
+    }
+
+    /** The sizes of {@link dev.lstmflink.train.model.SequenceModel#parameters()}, embedding last when present. */
+    static int[] sizes(LstmConfig cfg, HeadSpec head, EmbeddingConfig embedding) {
+        List<Integer> s = new ArrayList<>();
+        s.add(new LstmLayout(cfg).size());
+        s.add(head.outFeatures() * head.inFeatures());
+        if (head.bias()) {
+            s.add(head.outFeatures());
+        }
+        if (embedding != null) {
+            s.add(embedding.weightCount());
+        }
+        return s.stream().mapToInt(Integer::intValue).toArray();
     }
 
     static float[] join(List<float[]> arrays) {

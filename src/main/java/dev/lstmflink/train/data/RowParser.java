@@ -1,5 +1,7 @@
 package dev.lstmflink.train.data;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -10,20 +12,58 @@ import java.util.regex.Pattern;
  * becomes a {@link SeriesRow} when it has exactly the header's number of columns, no empty cell, a valid timestamp
  * (see {@link Timestamps}) and finite decimal numbers that fit a float; otherwise a {@link BadRow} whose reason names
  * the column and value. Blank lines are skipped. Cells are trimmed; quoting is not supported.
+ *
+ * <p>With {@link IdColumns}, the named value columns hold categorical ids instead of features: each must be a
+ * non-negative integer below {@code num_embeddings}, or the row is bad with a reason naming the column and the value.
  */
 public final class RowParser {
 
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
+    private static final Pattern ID = Pattern.compile("\\+?\\d+");
 
     private final String file;
     private final String key;
     private final CsvLayout layout;
+    private final IdColumns idColumns;
+    /** Column indices of the numeric values and of the ids (in {@link IdColumns} order). */
+    private final int[] valueCols;
+    private final int[] idCols;
 
-    private RowParser(String file, CsvLayout layout) {
+    private RowParser(String file, CsvLayout layout, IdColumns idColumns) {
         this.file = file;
         this.layout = layout;
+        this.idColumns = idColumns;
         this.key = layout.kind() == CsvLayout.Kind.SINGLE_SERIES ? keyOfFile(file) : null;
+        List<String> cols = layout.columns();
+        this.idCols = new int[idColumns.count()];
+        for (int i = 0; i < idCols.length; i++) {
+            String want = idColumns.names().get(i);
+            int found = -1;
+            for (int c = layout.firstValueColumn(); c < cols.size(); c++) {
+                if (cols.get(c).equalsIgnoreCase(want)) {
+                    found = c;
+                }
+            }
+            if (found < 0) {
+                throw new DataException(file + ":1: id column '" + want + "' (data.id_columns) is not a value column "
+                        + "of the header '" + String.join(",", cols) + "'");
+            }
+            idCols[i] = found;
+        }
+        List<Integer> values = new ArrayList<>();
+        for (int c = layout.firstValueColumn(); c < cols.size(); c++) {
+            final int col = c;
+            if (java.util.Arrays.stream(idCols).noneMatch(x -> x == col)) {
+                values.add(c);
+            }
+        }
+        if (values.isEmpty() && idCols.length > 0) {
+            // allowed by the model (numeric may be 0), but then there is nothing to predict
+            throw new DataException(file + ":1: every value column is an id column (data.id_columns); the model "
+                    + "needs at least one numeric column to predict");
+        }
+        this.valueCols = values.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
@@ -34,7 +74,21 @@ public final class RowParser {
      * @throws DataException when the header is missing or unknown (see {@link CsvLayout#detect})
      */
     public static RowParser forHeader(String file, String headerLine) {
-        return new RowParser(file, CsvLayout.detect(file, headerLine));
+        return forHeader(file, headerLine, IdColumns.NONE);
+    }
+
+    /**
+     * As {@link #forHeader(String, String)}, with id columns.
+     *
+     * @throws DataException also when an id column is not a value column of the header
+     */
+    public static RowParser forHeader(String file, String headerLine, IdColumns idColumns) {
+        return new RowParser(file, CsvLayout.detect(file, headerLine), idColumns);
+    }
+
+    /** k, the numeric values of a row (the value columns that are not id columns). */
+    public int featureCount() {
+        return valueCols.length;
     }
 
     /** The key of a single-series file: its name (last path segment) without a {@code .csv} ending. */
@@ -88,9 +142,9 @@ public final class RowParser {
         } catch (IllegalArgumentException e) {
             return bad(lineNumber, line, column(tc) + ": bad timestamp: \"" + cells[tc] + "\" (" + e.getMessage() + ")");
         }
-        int first = layout.firstValueColumn();
-        float[] values = new float[n - first];
-        for (int c = first; c < n; c++) {
+        float[] values = new float[valueCols.length];
+        for (int vi = 0; vi < valueCols.length; vi++) {
+            int c = valueCols[vi];
             String s = cells[c];
             if (NON_FINITE.matcher(s).matches()) {
                 return bad(lineNumber, line, column(c) + ": not finite: \"" + s + "\"");
@@ -102,9 +156,29 @@ public final class RowParser {
             if (!Float.isFinite(v)) {
                 return bad(lineNumber, line, column(c) + ": out of float range: \"" + s + "\"");
             }
-            values[c - first] = v;
+            values[vi] = v;
         }
-        return ParseResult.of(new SeriesRow(rowKey, ts, values));
+        int[] ids = idCols.length == 0 ? SeriesRow.NO_IDS : new int[idCols.length];
+        for (int i = 0; i < idCols.length; i++) {
+            int c = idCols[i];
+            String s = cells[c];
+            long id = -1;
+            if (ID.matcher(s).matches()) {
+                try {
+                    id = Long.parseLong(s.startsWith("+") ? s.substring(1) : s);
+                } catch (NumberFormatException e) {
+                    id = Long.MAX_VALUE;   // more digits than a long: out of range below
+                }
+            } else {
+                return bad(lineNumber, line, column(c) + ": not an id (a non-negative integer): \"" + s + "\"");
+            }
+            if (id >= idColumns.numEmbeddings()) {
+                return bad(lineNumber, line, column(c) + ": id " + s + " is outside [0, num_embeddings = "
+                        + idColumns.numEmbeddings() + ")");
+            }
+            ids[i] = (int) id;
+        }
+        return ParseResult.of(new SeriesRow(rowKey, ts, values, ids));
     }
 
     private String column(int c) {

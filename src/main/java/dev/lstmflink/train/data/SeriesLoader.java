@@ -34,6 +34,11 @@ public final class SeriesLoader {
      * @throws IOException when a file cannot be read
      */
     public static Result load(Path fileOrDir) throws IOException {
+        return load(fileOrDir, IdColumns.NONE);
+    }
+
+    /** As {@link #load(Path)}, the {@code idColumns} read as categorical ids (bad ids are bad rows). */
+    public static Result load(Path fileOrDir, IdColumns idColumns) throws IOException {
         List<Path> files = Files.isDirectory(fileOrDir) ? csvFiles(fileOrDir) : List.of(fileOrDir);
         if (files.isEmpty()) {
             throw new DataException(fileOrDir + ": the folder holds no *.csv file");
@@ -41,7 +46,7 @@ public final class SeriesLoader {
         SeriesSet set = new SeriesSet();
         DataReport report = new DataReport();
         for (Path f : files) {
-            loadFile(f, set, report);
+            loadFile(f, set, report, idColumns);
         }
         report.addTimeOrder(set);
         return new Result(set, report);
@@ -59,6 +64,12 @@ public final class SeriesLoader {
 
     /** Reads one file into {@code set} and {@code report} (errors as for {@link #load}). */
     public static void loadFile(Path file, SeriesSet set, DataReport report) throws IOException {
+        loadFile(file, set, report, IdColumns.NONE);
+    }
+
+    /** As {@link #loadFile(Path, SeriesSet, DataReport)}, with id columns. */
+    public static void loadFile(Path file, SeriesSet set, DataReport report, IdColumns idColumns)
+            throws IOException {
         String name = file.toString();
         long lineNo = 0;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -68,8 +79,8 @@ public final class SeriesLoader {
                         + " and data rows");
             }
             lineNo = 1;
-            RowParser parser = RowParser.forHeader(name, header);
-            set.requireFeatureCount(parser.layout().featureCount(), name);
+            RowParser parser = RowParser.forHeader(name, header, idColumns);
+            set.requireFeatureCount(parser.featureCount(), name);
             report.addFile(name);
             long good = 0;
             long bad = 0;

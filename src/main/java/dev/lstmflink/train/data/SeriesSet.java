@@ -26,6 +26,7 @@ public final class SeriesSet {
     private final Map<String, KeyRows> byKey = new TreeMap<>();
     private int featureCount = -1;
     private String featureOrigin;
+    private int idCount = -1;
     private long rowCount;
 
     /**
@@ -46,7 +47,14 @@ public final class SeriesSet {
             throw new DataException("key '" + row.key() + "' (" + file + ") has " + k + " feature(s) but "
                     + featureOrigin + " has " + featureCount + "; all series must have the same number of features");
         }
-        byKey.computeIfAbsent(row.key(), KeyRows::new).add(file, row.tsMillis(), row.values());
+        int m = row.ids().length;
+        if (idCount < 0) {
+            idCount = m;
+        } else if (m != idCount) {
+            throw new DataException("key '" + row.key() + "' (" + file + ") has " + m + " id(s) but " + featureOrigin
+                    + " has " + idCount + "; all series must have the same id columns");
+        }
+        byKey.computeIfAbsent(row.key(), KeyRows::new).add(file, row.tsMillis(), row.values(), row.ids());
         rowCount++;
     }
 
@@ -68,6 +76,11 @@ public final class SeriesSet {
     /** k, the features per row, or −1 when nothing was added. */
     public int featureCount() {
         return featureCount;
+    }
+
+    /** m, the categorical ids per row (0 without id columns or before the first row). */
+    public int idCount() {
+        return Math.max(idCount, 0);
     }
 
     /** The keys, sorted. */
@@ -120,6 +133,7 @@ public final class SeriesSet {
         final Set<String> files = new LinkedHashSet<>();
         long[] ts = new long[64];
         float[] values;
+        int[] ids;
         int n;
         int outOfOrder;
         Sorted sorted;
@@ -127,14 +141,17 @@ public final class SeriesSet {
         KeyRows(String key) {
             this.key = key;
             this.values = new float[64 * featureCount];
+            this.ids = new int[64 * idCount()];
         }
 
-        void add(String file, long t, float[] v) {
+        void add(String file, long t, float[] v, int[] id) {
             files.add(file);
             if (n == ts.length) {
                 ts = Arrays.copyOf(ts, n * 2);
                 values = Arrays.copyOf(values, n * 2 * featureCount);
+                ids = Arrays.copyOf(ids, n * 2 * idCount());
             }
+            System.arraycopy(id, 0, ids, n * idCount(), idCount());
             if (n > 0 && t < ts[n - 1]) {
                 outOfOrder++;
             }
@@ -153,8 +170,10 @@ public final class SeriesSet {
 
         private Sorted sort() {
             int k = featureCount;
+            int m = idCount();
             long[] t = Arrays.copyOf(ts, n);
             float[] v = Arrays.copyOf(values, n * k);
+            int[] id = Arrays.copyOf(ids, n * m);
             if (outOfOrder > 0) {
                 Integer[] order = new Integer[n];
                 for (int i = 0; i < n; i++) {
@@ -165,6 +184,7 @@ public final class SeriesSet {
                     int src = order[i];
                     t[i] = ts[src];
                     System.arraycopy(values, src * k, v, i * k, k);
+                    System.arraycopy(ids, src * m, id, i * m, m);
                 }
             }
             int dup = 0;
@@ -173,7 +193,7 @@ public final class SeriesSet {
                     dup++;
                 }
             }
-            return new Sorted(new Series(key, k, t, v), dup);
+            return new Sorted(new Series(key, k, t, v, m, id), dup);
         }
     }
 

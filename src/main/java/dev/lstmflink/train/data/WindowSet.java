@@ -31,6 +31,8 @@ public final class WindowSet implements java.io.Serializable {
     private final int[] lengths;
     private final int[] trainRows;
     private final float[][] data;
+    private final int idCount;
+    private final int[][] idData;
     private final Normalization normalization;
     private final Windows train;
     private final Windows validation;
@@ -55,6 +57,8 @@ public final class WindowSet implements java.io.Serializable {
         this.lengths = new int[nk];
         this.trainRows = new int[nk];
         this.data = new float[nk][];
+        this.idCount = set.idCount();
+        this.idData = new int[nk][];
         int rowsPerWindow = windowLength + 1;
         long trainWindows = 0;
         long valWindows = 0;
@@ -102,6 +106,7 @@ public final class WindowSet implements java.io.Serializable {
             float[] values = series[i].values().clone();
             normalization.apply(values);
             data[i] = values;
+            idData[i] = series[i].ids();   // ids are not normalized
             for (int s = 0; s + windowLength < trainRows[i]; s += stride) {
                 tKey[t] = i;
                 tStart[t++] = s;
@@ -178,6 +183,16 @@ public final class WindowSet implements java.io.Serializable {
     /** k. */
     public int featureCount() {
         return featureCount;
+    }
+
+    /** m, the categorical ids of each row (0 without id columns). */
+    public int idCount() {
+        return idCount;
+    }
+
+    /** The ids of key {@code keyIndex}, row-major {@code n × m}; shared, do not modify. */
+    int[] ids(int keyIndex) {
+        return idData[keyIndex];
     }
 
     /** The keys, sorted; a window's key index points into this list. */

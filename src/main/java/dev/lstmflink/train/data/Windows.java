@@ -91,6 +91,31 @@ public final class Windows implements java.io.Serializable {
         }
     }
 
+    /**
+     * Fills the ids {@code out [T, B, m]} of the input rows (start..start+T−1) of {@code windows[from..from+count)},
+     * element (t, b, i) at {@code (t*B + b)*m + i}: the ids that go with {@link #fillBatch}'s {@code x}.
+     */
+    public void fillIds(int[] windows, int from, int count, int[] out) {
+        int T = owner.windowLength();
+        int m = owner.idCount();
+        if (out.length < (long) T * count * m) {
+            throw new IllegalArgumentException("ids need " + (long) T * count * m + " ints (T=" + T + ", B=" + count
+                    + ", m=" + m + "), have " + out.length);
+        }
+        int rowStride = count * m;
+        for (int b = 0; b < count; b++) {
+            int w = windows[from + b];
+            int[] src = owner.ids(keyIndex[w]);
+            int s = start[w] * m;
+            int dst = b * m;
+            for (int t = 0; t < T; t++) {
+                System.arraycopy(src, s, out, dst, m);
+                s += m;
+                dst += rowStride;
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return size() + " " + name + " windows";

@@ -90,6 +90,23 @@ public final class Initializers {
         return num.fromDoubles(v);
     }
 
+    /**
+     * {@code embedding.weight [N, D]} as {@code nn.Embedding.reset_parameters}: every value from N(0, 1) (whatever the
+     * scheme: Keras' Embedding draws U(−0.05, 0.05), but the layer here is PyTorch's), then the {@code padding_idx}
+     * row zeroed. Drawn after the LSTM and the head, so a model without an embedding keeps its stream positions.
+     */
+    public static <A> A embedding(dev.lstmflink.core.model.EmbeddingConfig cfg, SplitMix64 rnd, Precision<A> num) {
+        double[] v = new double[cfg.weightCount()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) gaussian(rnd);
+        }
+        if (cfg.hasPadding()) {
+            int d = cfg.embeddingDim();
+            java.util.Arrays.fill(v, cfg.paddingIdx() * d, (cfg.paddingIdx() + 1) * d, 0.0);
+        }
+        return num.fromDoubles(v);
+    }
+
     private static void uniform(double[] v, double limit, SplitMix64 rnd) {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) ((2 * rnd.nextDouble() - 1) * limit);
