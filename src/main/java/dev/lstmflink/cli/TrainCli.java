@@ -1,6 +1,7 @@
 package dev.lstmflink.cli;
 
 import dev.lstmflink.jobs.TrainJob;
+import dev.lstmflink.train.CellOptions;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.Trainer;
 import dev.lstmflink.train.data.DataException;
@@ -185,14 +186,21 @@ public final class TrainCli implements Callable<Integer> {
             out.printf(Locale.ROOT, "model: LSTM(%d -> %d, %d layer%s) + Linear(%d -> %d); %d epochs, batch %d, lr %s "
                             + "(%s), patience %d, seed %d, parallelism %d%n",
                     k + (emb == null ? 0 : emb.embeddedWidth()), c.model.hiddenSize, c.model.layers,
-                    c.model.layers == 1 ? "" : "s", c.model.hiddenSize, k, options.epochs(), options.batchSize(),
+                    c.model.layers == 1 ? "" : "s", c.model.projSize > 0 ? c.model.projSize : c.model.hiddenSize, k,
+                    options.epochs(), options.batchSize(),
                     c.settings().get("optimiser.lr"), c.settings().get("optimiser.schedule"), options.patience(),
                     options.seed(), c.parallelism);
+            if (!c.cellOptions().equals(CellOptions.DEFAULT)) {
+                CellOptions cell = c.cellOptions();
+                out.printf(Locale.ROOT, "cell: bias %s, proj_size %d, activation %s, recurrent_activation %s%n",
+                        cell.bias(), cell.projSize(), cell.activation().kerasName(),
+                        cell.recurrentActivation().kerasName());
+            }
             out.flush();
 
             TrainJob.Spec job = new TrainJob.Spec(input, output, c.model.hiddenSize, c.model.layers, c.model.dropout,
                     c.data.window, c.data.stride, c.data.validationFraction, options, c.parallelism, c.idColumns(),
-                    emb);
+                    emb, c.cellOptions());
             TrainJob.Outcome outcome;
             try (EpochPrinter printer = new EpochPrinter(out, progressBar ? System.out : null, options.epochs())) {
                 outcome = TrainJob.run(job, data, printer);

@@ -2,10 +2,12 @@ package dev.lstmflink.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.nn.DropoutConfig;
-import dev.lstmflink.train.data.IdColumns;
+import dev.lstmflink.train.CellOptions;
 import dev.lstmflink.train.TrainOptions;
+import dev.lstmflink.train.data.IdColumns;
 import dev.lstmflink.train.model.Initializers;
 import dev.lstmflink.train.optim.Constraint;
 import dev.lstmflink.train.optim.LrSchedule;
@@ -83,6 +85,19 @@ public final class TrainConfig {
         @JsonProperty("state_update_dropout")
         public double stateUpdateDropout = D.dropout().stateUpdate();
         public Init init = D.init() == Initializers.Scheme.KERAS ? Init.KERAS : Init.PYTORCH;
+        /** nn.LSTM's bias / Keras' use_bias. */
+        public boolean bias = CellOptions.DEFAULT.bias();
+        /** nn.LSTM's proj_size (0 = none). */
+        @JsonProperty("proj_size")
+        public int projSize = CellOptions.DEFAULT.projSize();
+        /** Keras' activation (cell input and output): tanh, sigmoid, hard_sigmoid, relu or linear. */
+        public String activation = CellOptions.DEFAULT.activation().kerasName();
+        /** Keras' recurrent_activation (the gates). */
+        @JsonProperty("recurrent_activation")
+        public String recurrentActivation = CellOptions.DEFAULT.recurrentActivation().kerasName();
+        /** Keras' unit_forget_bias; null = the init scheme's default (true for keras, false for pytorch). */
+        @JsonProperty("unit_forget_bias")
+        public Boolean unitForgetBias;
         /** Keras' kernel_regularizer, on every weight_ih: null, {l1: .., l2: ..}, or l1, l2, l1_l2 (0.01 each). */
         @JsonProperty("kernel_regularizer")
         public JsonNode kernelRegularizer;
@@ -177,6 +192,9 @@ public final class TrainConfig {
         checkProbability(source, "model.recurrent_dropout", model.recurrentDropout);
         checkProbability(source, "model.weight_dropout", model.weightDropout);
         checkProbability(source, "model.state_update_dropout", model.stateUpdateDropout);
+        check(source, "model.proj_size", model.projSize, model.projSize >= 0 && model.projSize < model.hiddenSize,
+                "an integer in [0, hidden_size = " + model.hiddenSize + ") (0 = no projection)");
+        cellOptions(source);
         penalties(source);
         embeddingConfig(source);
         Optimiser o = optimiser;
@@ -205,6 +223,30 @@ public final class TrainConfig {
             throws CliException {
         if (!ok) {
             throw new CliException(source + ": key '" + key + "': expected " + expected + ", got " + value);
+        }
+    }
+
+    // ---------------------------------------------------------------- cell
+
+    /** Bias, projection and activations of the LSTM ({@code model.bias}, {@code proj_size}, the activations). */
+    public CellOptions cellOptions() {
+        try {
+            return cellOptions("config");
+        } catch (CliException e) {
+            throw new IllegalStateException("validate() accepted an invalid cell: " + e.getMessage(), e);
+        }
+    }
+
+    private CellOptions cellOptions(String source) throws CliException {
+        return new CellOptions(model.bias, model.projSize, activation(source, "model.activation", model.activation),
+                activation(source, "model.recurrent_activation", model.recurrentActivation));
+    }
+
+    private static Activation activation(String source, String key, String name) throws CliException {
+        try {
+            return Activation.fromName("key '" + key + "'", name);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(source + ": " + e.getMessage());
         }
     }
 
@@ -424,10 +466,11 @@ public final class TrainConfig {
     /** The training options. */
     public TrainOptions options() {
         Optimiser o = optimiser;
-        return new TrainOptions(o.epochs, o.batchSize, schedule(), o.betas.get(0), o.betas.get(1), o.eps,
+        TrainOptions o2 = new TrainOptions(o.epochs, o.batchSize, schedule(), o.betas.get(0), o.betas.get(1), o.eps,
                 o.weightDecay, o.clipNorm, patience, seed,
                 model.init == Init.KERAS ? Initializers.Scheme.KERAS : Initializers.Scheme.PYTORCH)
                 .withDropout(dropout()).withPenalties(penalties());
+        return model.unitForgetBias == null ? o2 : o2.withUnitForgetBias(model.unitForgetBias);
     }
 
     /** The dropout kinds inside the LSTM layers. */
@@ -451,6 +494,11 @@ public final class TrainConfig {
         m.put("model.weight_dropout", num(model.weightDropout));
         m.put("model.state_update_dropout", num(model.stateUpdateDropout));
         m.put("model.init", lower(model.init));
+        m.put("model.bias", Boolean.toString(model.bias));
+        m.put("model.proj_size", Integer.toString(model.projSize));
+        m.put("model.activation", model.activation);
+        m.put("model.recurrent_activation", model.recurrentActivation);
+        m.put("model.unit_forget_bias", model.unitForgetBias == null ? "null" : model.unitForgetBias.toString());
         penalties().settings().forEach((k, v) -> m.put("model." + k, v));
         EmbeddingConfig e = embeddingConfig();
         m.put("model.embedding", e == null ? "null" : dev.lstmflink.core.io.EmbeddingConfigJson.toJson(e));
@@ -491,6 +539,7 @@ public final class TrainConfig {
             "data", "data.window", "data.stride", "data.validation_fraction", "data.id_columns",
             "model", "model.hidden_size", "model.layers", "model.dropout", "model.input_dropout",
             "model.recurrent_dropout", "model.weight_dropout", "model.state_update_dropout", "model.init",
+            "model.bias", "model.proj_size", "model.activation", "model.recurrent_activation", "model.unit_forget_bias",
             "model.kernel_regularizer", "model.recurrent_regularizer", "model.bias_regularizer",
             "model.kernel_constraint", "model.recurrent_constraint", "model.bias_constraint",
             "model.embedding",
@@ -503,6 +552,10 @@ public final class TrainConfig {
         return switch (key) {
             case "data", "model", "optimiser" -> "expected a section (key: value lines)";
             case "model.init" -> "expected pytorch or keras";
+            case "model.bias" -> "expected true or false";
+            case "model.unit_forget_bias" -> "expected true, false or null (the init scheme's default)";
+            case "model.activation", "model.recurrent_activation" ->
+                    "expected tanh, sigmoid, hard_sigmoid, relu or linear";
             case "optimiser.schedule" -> "expected constant, step or cosine";
             case "optimiser.betas" -> "expected a list of two numbers, e.g. [0.9, 0.999]";
             case "data.id_columns" -> "expected a list of column names, e.g. [machine_state]";
@@ -511,7 +564,8 @@ public final class TrainConfig {
             case "model.embedding.num_embeddings", "model.embedding.embedding_dim", "model.embedding.padding_idx"
                     -> "expected an integer";
             case "report" -> "expected a file name";
-            case "data.window", "data.stride", "model.hidden_size", "model.layers", "optimiser.epochs",
+            case "data.window", "data.stride", "model.hidden_size", "model.layers", "model.proj_size",
+                 "optimiser.epochs",
                  "optimiser.batch_size", "optimiser.step_size", "optimiser.t_max", "patience", "seed",
                  "parallelism" -> "expected an integer";
             default -> "expected a number";

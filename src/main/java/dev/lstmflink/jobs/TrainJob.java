@@ -5,6 +5,7 @@ import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.flink.train.CsvLineParser;
 import dev.lstmflink.flink.train.DataParallelEpochs;
 import dev.lstmflink.flink.train.ParsedRow;
+import dev.lstmflink.train.CellOptions;
 import dev.lstmflink.train.ModelFileWriter;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.Trainer;
@@ -55,18 +56,28 @@ public final class TrainJob {
      * @param idColumns   the CSV columns holding categorical ids (none: {@link IdColumns#NONE})
      * @param embedding   the embedding front end of those ids, or null (then there must be no id columns); its
      *                    {@code ids_per_step} is the number of id columns
+     * @param cell        bias, projection and activations of the LSTM ({@link CellOptions#DEFAULT}: nn.LSTM's)
      */
     public record Spec(Path input, Path output, int hiddenSize, int layers, double dropout, int window, int stride,
                        double valFraction, TrainOptions options, int parallelism, IdColumns idColumns,
-                       EmbeddingConfig embedding) {
+                       EmbeddingConfig embedding, CellOptions cell) {
 
         public Spec {
             idColumns = idColumns == null ? IdColumns.NONE : idColumns;
+            cell = cell == null ? CellOptions.DEFAULT : cell;
             int k = embedding == null ? 0 : embedding.idsPerStep();
             if (k != idColumns.count()) {
                 throw new IllegalArgumentException("the embedding embeds " + k + " id(s) per step but "
                         + idColumns.count() + " id column(s) are given: " + idColumns.names());
             }
+        }
+
+        /** With nn.LSTM's cell (bias, no projection, tanh and sigmoid). */
+        public Spec(Path input, Path output, int hiddenSize, int layers, double dropout, int window, int stride,
+                    double valFraction, TrainOptions options, int parallelism, IdColumns idColumns,
+                    EmbeddingConfig embedding) {
+            this(input, output, hiddenSize, layers, dropout, window, stride, valFraction, options, parallelism,
+                    idColumns, embedding, CellOptions.DEFAULT);
         }
 
         /** Without categorical ids. */
@@ -96,9 +107,8 @@ public final class TrainJob {
                     + (emb == null ? 0 : emb.idsPerStep()));
         }
         int inputs = k + (emb == null ? 0 : emb.embeddedWidth());
-        LstmConfig cfg = new LstmConfig(inputs, spec.hiddenSize(), spec.layers(), true, false, spec.dropout(), false,
-                0);
-        HeadSpec head = new HeadSpec(HeadSpec.Kind.REGRESSION, spec.hiddenSize(), k, true);   // numeric values only
+        LstmConfig cfg = spec.cell().config(inputs, spec.hiddenSize(), spec.layers(), spec.dropout());
+        HeadSpec head = new HeadSpec(HeadSpec.Kind.REGRESSION, cfg.outputSize(), k, true);   // numeric values only
         SequenceModel<float[]> model = Trainer.newModel(cfg, head, emb, spec.options());
         Trainer.Result result = DataParallelEpochs.train(model, TrainingWindows.of(windows), spec.options(),
                 spec.parallelism(), listener);

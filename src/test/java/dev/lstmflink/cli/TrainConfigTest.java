@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lstmflink.core.model.Activation;
+import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.nn.DropoutConfig;
+import dev.lstmflink.train.CellOptions;
 import dev.lstmflink.train.optim.Constraint;
 import dev.lstmflink.train.optim.Penalties;
 import dev.lstmflink.train.optim.Regularizer;
@@ -130,6 +133,51 @@ class TrainConfigTest {
             CliException e = assertThrows(CliException.class, () -> TrainConfig.parse(b[0], "t.yaml"), b[0]);
             assertTrue(e.getMessage().contains("'" + b[1] + "'") && e.getMessage().contains(b[2]),
                     b[0] + " -> " + e.getMessage());
+        }
+    }
+
+    @Test
+    void cellKeysGiveTheLstmConfigAndUnitForgetBias() throws Exception {
+        TrainConfig c = TrainConfig.parse("""
+                model:
+                  hidden_size: 8
+                  layers: 2
+                  bias: false
+                  proj_size: 3
+                  activation: relu
+                  recurrent_activation: hard_sigmoid
+                  unit_forget_bias: true
+                """, "test.yaml");
+        CellOptions cell = c.cellOptions();
+        assertEquals(new CellOptions(false, 3, Activation.RELU, Activation.HARD_SIGMOID), cell);
+        LstmConfig cfg = cell.config(5, 8, 2, 0.0);
+        assertEquals(new LstmConfig(5, 8, 2, false, false, 0.0, false, 3).withActivation(Activation.RELU)
+                .withRecurrentActivation(Activation.HARD_SIGMOID), cfg);
+        assertTrue(c.options().unitForgetBias(), "unit_forget_bias given");
+        assertEquals("relu", c.settings().get("model.activation"));
+        assertEquals("3", c.settings().get("model.proj_size"));
+
+        TrainConfig d = TrainConfig.defaults();
+        assertEquals(CellOptions.DEFAULT, d.cellOptions(), "nn.LSTM's cell by default");
+        assertEquals(false, d.options().unitForgetBias(), "pytorch init: no unit forget bias");
+        assertEquals(true, TrainConfig.parse("model:\n  init: keras\n", "t.yaml").options().unitForgetBias(),
+                "keras init: Keras' default unit_forget_bias=True");
+        assertEquals(false, TrainConfig.parse("model:\n  init: keras\n  unit_forget_bias: false\n", "t.yaml")
+                .options().unitForgetBias(), "an explicit false wins over the scheme's default");
+    }
+
+    @Test
+    void badCellKeysAreErrorsNamingKeyAndValue() {
+        String[][] cases = {
+            {"model:\n  activation: swish\n", "model.activation", "swish"},
+            {"model:\n  recurrent_activation: softmax\n", "model.recurrent_activation", "softmax"},
+            {"model:\n  hidden_size: 4\n  proj_size: 4\n", "model.proj_size", "4"},
+            {"model:\n  proj_size: -1\n", "model.proj_size", "-1"},
+            {"model:\n  bias: maybe\n", "model.bias", "maybe"},
+        };
+        for (String[] c : cases) {
+            CliException e = assertThrows(CliException.class, () -> TrainConfig.parse(c[0], "t.yaml"), c[0]);
+            assertTrue(e.getMessage().contains(c[1]) && e.getMessage().contains(c[2]), e.getMessage());
         }
     }
 }

@@ -93,4 +93,38 @@ class TrainerTest {
             assertEquals(trainer[s], out[0], 0f, "step " + s);
         }
     }
+
+    /**
+     * The cell options of jobs/train (no bias, a projection, Keras activations) reach the written file's config, and
+     * the model loaded as the streaming job loads it predicts exactly what the trainer's forward does.
+     */
+    @Test
+    void aKerasCellTrainsAndStreamsWhatItTrained() throws Exception {
+        CellOptions cell = new CellOptions(false, 3, dev.lstmflink.core.model.Activation.RELU,
+                dev.lstmflink.core.model.Activation.HARD_SIGMOID);
+        LstmConfig cfg = cell.config(1, 8, 2, 0.0);
+        HeadSpec head = new HeadSpec(HeadSpec.Kind.REGRESSION, cfg.outputSize(), 1, true);
+        TrainOptions o = TrainOptions.defaults().withEpochs(2).withPatience(0);
+        WindowSet ws = WindowSet.build(noisySine(400, 4), 20, 10, 0.25);
+        SequenceModel<float[]> m = Trainer.newModel(cfg, head, o);
+        Trainer.Result r = Trainer.train(m, TrainingWindows.of(ws), o, null);
+        assertTrue(r.history().get(1).trainLoss() < r.history().get(0).trainLoss(), "it learns: " + r.history());
+        LstmModel streamed = LstmModelFile.read(
+                ModelFileWriter.toFile(m, ws.normalization().toJson(), "{}", "cell-1").toBytes(), "trained");
+        assertEquals(cfg, streamed.lstm().config(), "bias, proj_size and activations are in the file");
+
+        int t = 20;
+        float[] x = new float[t];
+        float[] y = new float[t];
+        TrainingWindows.of(ws).fill(true, new int[] {0}, 0, 1, x, y);
+        float[] trainer = m.predict(x, t, 1);
+        LstmStepper<float[]> st = streamed.lstm().stepper();
+        float[] state = st.newState();
+        float[] out = new float[1];
+        for (int s = 0; s < t; s++) {
+            st.step(x, s, state);
+            streamed.head().apply(state, st.outputOffset(), out, 0);
+            assertEquals(trainer[s], out[0], 0f, "step " + s);
+        }
+    }
 }

@@ -174,9 +174,10 @@ public final class LstmSafetensors {
     }
 
     /**
-     * The config the shapes give, with {@code batch_first} and {@code dropout} (which shapes cannot tell) from the
-     * {@value #CONFIG_KEY} (or legacy {@code config}) metadata entry when there is one; every other argument it
-     * declares must match the shapes.
+     * The config the shapes give, with {@code batch_first}, {@code dropout} and the Keras options ({@code activation},
+     * {@code recurrent_activation}, {@code go_backwards}), which shapes cannot tell, from the {@value #CONFIG_KEY} (or
+     * legacy {@code config}) metadata entry when there is one; every other argument it declares must match the
+     * shapes.
      */
     static LstmConfig withDeclaredConfig(Map<String, String> metadata, LstmConfig inferred, String source)
             throws SafetensorsFormatException {
@@ -190,7 +191,8 @@ public final class LstmSafetensors {
         } catch (IllegalArgumentException e) {
             throw new SafetensorsFormatException(source, "metadata " + CONFIG_KEY + ": " + e.getMessage());
         }
-        LstmConfig shapeOnly = declared.withBatchFirst(false).withDropout(0.0);
+        LstmConfig shapeOnly = declared.withBatchFirst(false).withDropout(0.0).withActivation(inferred.activation())
+                .withRecurrentActivation(inferred.recurrentActivation()).withGoBackwards(inferred.goBackwards());
         if (!shapeOnly.equals(inferred)) {
             throw new SafetensorsFormatException(source, "metadata config " + json
                     + " does not match the tensors, which give " + LstmConfigJson.toJson(inferred));
