@@ -8,11 +8,20 @@ import java.util.regex.Pattern;
  * CSV records, one line each, in one of two layouts:
  *
  * <ul>
- *   <li>keyed: {@code key,ts,v1,...,vk} (the {@link #CsvRecordParser(int, int) constructor});
- *   <li>single series: {@code timestamp,v1,...,vk} with the key fixed ({@link #singleSeries}) or taken from the
+ *   <li>keyed: {@code key,ts,v1,...,vm} (the {@link #CsvRecordParser(int, int) constructor});
+ *   <li>single series: {@code timestamp,v1,...,vm} with the key fixed ({@link #singleSeries}) or taken from the
  *       record's source, i.e. the file name ({@link #singleSeriesKeyedBySource}); the Numenta Anomaly Benchmark's
- *       {@code timestamp,value} files are this layout with k = 1.
+ *       {@code timestamp,value} files are this layout with m = 1.
  * </ul>
+ *
+ * <p>Categorical ids (a model with an embedding, {@link EventShape}): the k ids follow the m values as k more
+ * columns, {@code key,ts,v1,...,vm,id1,...,idk} (single series {@code timestamp,v1,...,vm,id1,...,idk}); the model
+ * gives m (its numeric inputs) and k (its embedding's {@code ids_per_step}), so a line has {@code 2 + m + k} columns
+ * (single series {@code 1 + m + k}), and m may be 0. An id cell is a decimal integer ({@code 3}, {@code +3}); an empty
+ * cell, a fraction or float ({@code 3.5}, {@code 3.0}, {@code 1e2}), text, a negative id, one not below
+ * {@code num_embeddings} or one beyond any integer is {@link DeadLetter#BAD_ID}, naming the column and the value. A
+ * line with the wrong number of columns is {@link DeadLetter#WRONG_VALUE_COUNT} whichever part is short: CSV cannot
+ * tell a missing value from a missing id.
  *
  * Timestamps are epoch milliseconds, ISO-8601 (no zone = UTC) or {@code YYYY-MM-DD HH:MM:SS} (UTC), as in
  * {@link dev.lstmflink.train.data.Timestamps}, which the training job uses for the same files, in the years 1 to 9999
@@ -28,38 +37,59 @@ public class CsvRecordParser extends TextRecordParser {
 
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
+    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
 
     private final boolean keyed;
     /** The key of every record in single-series mode; null there means "the record's source". */
     private final String fixedKey;
 
-    /** Keyed lines, {@code key,ts,v1,...,vk} with k = {@code expectedValues}. */
+    /** Keyed lines, {@code key,ts,v1,...,vm} with m = {@code expectedValues} (a model without an embedding). */
     public CsvRecordParser(int expectedValues, int maxBytes) {
-        this(expectedValues, maxBytes, true, null);
+        this(EventShape.values(expectedValues), maxBytes);
     }
 
-    private CsvRecordParser(int expectedValues, int maxBytes, boolean keyed, String fixedKey) {
-        super(expectedValues, maxBytes);
+    /** Keyed lines, {@code key,ts,v1,...,vm,id1,...,idk} with m and k from {@code shape}. */
+    public CsvRecordParser(EventShape shape, int maxBytes) {
+        this(shape, maxBytes, true, null);
+    }
+
+    private CsvRecordParser(EventShape shape, int maxBytes, boolean keyed, String fixedKey) {
+        super(shape, maxBytes);
         this.keyed = keyed;
         this.fixedKey = fixedKey;
     }
 
-    /** Single-series lines, {@code timestamp,v1,...,vk}, all with the key {@code key}. */
+    /** Single-series lines, {@code timestamp,v1,...,vm}, all with the key {@code key}. */
     public static CsvRecordParser singleSeries(String key, int expectedValues, int maxBytes) {
+        return singleSeries(key, EventShape.values(expectedValues), maxBytes);
+    }
+
+    /** Single-series lines, {@code timestamp,v1,...,vm,id1,...,idk}, all with the key {@code key}. */
+    public static CsvRecordParser singleSeries(String key, EventShape shape, int maxBytes) {
         if (key == null || key.isBlank()) {
             throw new IllegalArgumentException("the single-series key must not be empty, got " + Snippets.quote(key));
         }
-        return new CsvRecordParser(expectedValues, maxBytes, false, key);
+        return new CsvRecordParser(shape, maxBytes, false, key);
     }
 
-    /** Single-series lines, {@code timestamp,v1,...,vk}, keyed by the source passed to {@code parse} (the file). */
+    /** Single-series lines, {@code timestamp,v1,...,vm}, keyed by the source passed to {@code parse} (the file). */
     public static CsvRecordParser singleSeriesKeyedBySource(int expectedValues, int maxBytes) {
-        return new CsvRecordParser(expectedValues, maxBytes, false, null);
+        return singleSeriesKeyedBySource(EventShape.values(expectedValues), maxBytes);
+    }
+
+    /** Single-series lines, {@code timestamp,v1,...,vm,id1,...,idk}, keyed by the source passed to {@code parse}. */
+    public static CsvRecordParser singleSeriesKeyedBySource(EventShape shape, int maxBytes) {
+        return new CsvRecordParser(shape, maxBytes, false, null);
     }
 
     /** The number of columns a record has in this layout. */
     public int columns() {
-        return (keyed ? 2 : 1) + expectedValues;
+        return tsColumn() + 1 + expectedValues + expectedIds;
+    }
+
+    /** The timestamp's column, from 0: 1 when keyed, else 0; the values follow it, then the ids. */
+    public int tsColumn() {
+        return keyed ? 1 : 0;
     }
 
     /**
@@ -104,7 +134,8 @@ public class CsvRecordParser extends TextRecordParser {
         if (cells.size() != columns()) {
             int values = cells.size() - (keyed ? 2 : 1);
             throw new BadRecord(DeadLetter.WRONG_VALUE_COUNT, "the line has " + cells.size() + " columns (" + values
-                    + (values == 1 ? " value" : " values") + "), expected " + columns() + ": " + layout());
+                    + (values == 1 ? " value" : " values") + (expectedIds > 0 ? " and ids" : "") + "), expected "
+                    + columns() + ": " + layout());
         }
         int column = 0;
         String key;
@@ -132,7 +163,28 @@ public class CsvRecordParser extends TextRecordParser {
             String cell = cells.get(column++);
             values[i] = value(cell, "v" + (i + 1) + " (column " + column + ")");
         }
-        return new SensorEvent(key, ts, values);
+        int[] ids = expectedIds == 0 ? null : new int[expectedIds];
+        for (int i = 0; i < expectedIds; i++) {
+            String cell = cells.get(column++);
+            ids[i] = idCell(cell, "id" + (i + 1) + " (column " + column + ")");
+        }
+        return new SensorEvent(key, ts, false, values, ids);
+    }
+
+    private int idCell(String cell, String field) throws BadRecord {
+        if (cell.isEmpty()) {
+            throw new BadRecord(DeadLetter.BAD_ID, field + " is empty");
+        }
+        if (!INTEGER.matcher(cell).matches()) {
+            throw new BadRecord(DeadLetter.BAD_ID, field + " " + Snippets.quote(cell) + " is not an integer id");
+        }
+        long v;
+        try {
+            v = Long.parseLong(cell);
+        } catch (NumberFormatException e) {
+            throw idOutOfRange(field, cell);
+        }
+        return id(v, field, cell);
     }
 
     private static float value(String cell, String field) throws BadRecord {
@@ -150,13 +202,18 @@ public class CsvRecordParser extends TextRecordParser {
 
     private String layout() {
         StringBuilder b = new StringBuilder(keyed ? "key,ts" : "timestamp");
-        if (expectedValues <= 3) {
-            for (int i = 1; i <= expectedValues; i++) {
-                b.append(",v").append(i);
+        columns(b, "v", expectedValues);
+        columns(b, "id", expectedIds);
+        return b.toString();
+    }
+
+    private static void columns(StringBuilder b, String name, int n) {
+        if (n <= 3) {
+            for (int i = 1; i <= n; i++) {
+                b.append(',').append(name).append(i);
             }
         } else {
-            b.append(",v1,...,v").append(expectedValues);
+            b.append(',').append(name).append("1,...,").append(name).append(n);
         }
-        return b.toString();
     }
 }

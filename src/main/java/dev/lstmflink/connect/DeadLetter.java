@@ -56,6 +56,13 @@ public class DeadLetter {
     public static final String WRONG_VALUE_COUNT = "wrong_value_count";
     /** NaN, an infinity, or a number beyond float32's range. */
     public static final String NON_FINITE_VALUE = "non_finite_value";
+    /**
+     * Categorical ids that the model cannot embed: missing (the model has an embedding), not integers (a string, a
+     * fraction such as {@code 3.5}, {@code 3.0}, an empty CSV cell), the wrong number of them, negative, or not below
+     * the embedding's {@code num_embeddings}; or ids for a model without an embedding. Also the detector's reason for
+     * an event whose ids its model cannot embed ({@code RejectedEvent.BAD_ID}).
+     */
+    public static final String BAD_ID = "bad_id";
     /** A reset flag that is not a boolean. */
     public static final String BAD_RESET = "bad_reset";
     /** The parser itself failed: a bug, reported rather than allowed to fail the job. */

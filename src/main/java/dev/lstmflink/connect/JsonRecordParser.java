@@ -10,11 +10,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.lstmflink.flink.SensorEvent;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.HashSet;
 import java.util.Set;
 
 /**
- * JSON records: {@code {"key": "pump-7", "ts": 1404172800000, "values": [0.5, 1.25], "reset": false}}.
+ * JSON records: {@code {"key": "pump-7", "ts": 1404172800000, "values": [0.5, 1.25], "reset": false}}, and for a
+ * model with an embedding {@code {"key": "pump-7", "ts": 1404172800000, "values": [0.5, 1.25], "ids": [3, 17]}}.
  *
  * <ul>
  *   <li>{@code key}: a non-empty string of valid Unicode, at most {@link #MAX_KEY_BYTES} bytes (numbers are refused
@@ -25,13 +27,22 @@ import java.util.Set;
  *   <li>{@code values}: an array of exactly {@code expectedValues} numbers; a bare number when the model takes one
  *       value. {@code NaN} and {@code Infinity} are read (Python's {@code json.dumps} writes them) and then refused
  *       as {@link DeadLetter#NON_FINITE_VALUE}, so they are reported as what they are rather than as bad JSON;
+ *   <li>{@code ids}: the categorical ids, when the model has an embedding: an array of exactly
+ *       {@code ids_per_step} integers, or a bare integer when the model takes one id; each in
+ *       {@code [0, num_embeddings)} (when the parser knows the table's size, see {@link EventShape}). Anything else is
+ *       {@link DeadLetter#BAD_ID}, naming the field and the value: the field missing, a string ({@code "3"}), a
+ *       fraction or a float ({@code 3.5}, {@code 3.0}, {@code 1e2}: ids are indices, and a float there means the
+ *       producer wrote something else than it meant), the wrong count, a negative id, one not below
+ *       {@code num_embeddings} or beyond any integer. For a model without an embedding, {@code ids} must be absent,
+ *       null or {@code []};
  *   <li>{@code reset}: optional boolean (null = absent = false).
  * </ul>
+ * For a model that takes ids only (no numeric values), {@code values} may be absent, null or {@code []}.
  *
  * Strict where ambiguity would corrupt data: one JSON object per record (a leading UTF-8 byte-order mark is ignored),
  * nothing after it, and no top-level field twice. Unknown fields are ignored, so producers can add metadata (units, a
- * device id, a schema version) without stopping the job or losing records; only the four fields above are read. The first problem found is reported,
- * in the order syntax, key, ts, values, reset.
+ * device id, a schema version) without stopping the job or losing records; only the five fields above are read. The first problem found is reported,
+ * in the order syntax, key, ts, values, ids, reset.
  */
 public class JsonRecordParser extends TextRecordParser {
 
@@ -42,11 +53,21 @@ public class JsonRecordParser extends TextRecordParser {
             .build();
 
     /**
+     * For a model without an embedding.
+     *
      * @param expectedValues the number of values per event (the model's input size)
      * @param maxBytes       records over this many bytes are dead-lettered as {@link DeadLetter#TOO_LARGE}
      */
     public JsonRecordParser(int expectedValues, int maxBytes) {
-        super(expectedValues, maxBytes);
+        this(EventShape.values(expectedValues), maxBytes);
+    }
+
+    /**
+     * @param shape    the values and ids per event ({@link EventShape#of} a model)
+     * @param maxBytes records over this many bytes are dead-lettered as {@link DeadLetter#TOO_LARGE}
+     */
+    public JsonRecordParser(EventShape shape, int maxBytes) {
+        super(shape, maxBytes);
     }
 
     @Override
@@ -54,6 +75,7 @@ public class JsonRecordParser extends TextRecordParser {
         JsonNode key = null;
         JsonNode ts = null;
         JsonNode values = null;
+        JsonNode ids = null;
         JsonNode reset = null;
         // RFC 8259 section 8.1 lets a parser ignore a byte-order mark; tools that write one (.NET, PowerShell, Notepad)
         // would otherwise have every record dead-lettered. CsvCells drops it too.
@@ -75,6 +97,7 @@ public class JsonRecordParser extends TextRecordParser {
                     case "key" -> key = p.readValueAsTree();
                     case "ts" -> ts = p.readValueAsTree();
                     case "values" -> values = p.readValueAsTree();
+                    case "ids" -> ids = p.readValueAsTree();
                     case "reset" -> reset = p.readValueAsTree();
                     default -> p.skipChildren(); // unknown fields are ignored (documented above)
                 }
@@ -98,10 +121,11 @@ public class JsonRecordParser extends TextRecordParser {
         } catch (IOException e) {
             throw new BadRecord(DeadLetter.NOT_JSON, "not valid JSON: " + firstLine(e.getMessage()));
         }
-        String k = key(key); // validated in the documented order: key, ts, values, reset
+        String k = key(key); // validated in the documented order: key, ts, values, ids, reset
         long t = ts(ts);
         float[] v = values(values);
-        return new SensorEvent(k, t, reset(reset), v);
+        int[] i = ids(ids);
+        return new SensorEvent(k, t, reset(reset), v, i);
     }
 
     private static String key(JsonNode n) throws BadRecord {
@@ -132,6 +156,9 @@ public class JsonRecordParser extends TextRecordParser {
     }
 
     private float[] values(JsonNode n) throws BadRecord {
+        if (expectedValues == 0 && (absent(n) || n.isArray() && n.isEmpty())) {
+            return new float[0];
+        }
         if (absent(n)) {
             throw new BadRecord(DeadLetter.MISSING_VALUES, "field \"values\" is missing");
         }
@@ -159,6 +186,58 @@ public class JsonRecordParser extends TextRecordParser {
             out[i] = finiteFloat(v.doubleValue(), field, v.asText());
         }
         return out;
+    }
+
+    /** The ids, null for a model without an embedding (see the class comment). */
+    private int[] ids(JsonNode n) throws BadRecord {
+        if (expectedIds == 0) {
+            if (absent(n) || n.isArray() && n.isEmpty()) {
+                return null;
+            }
+            throw new BadRecord(DeadLetter.BAD_ID, "field \"ids\" is " + describe(n) + ", but the model has no "
+                    + "embedding and takes no ids");
+        }
+        String count = expectedIds + " integer id" + (expectedIds == 1 ? "" : "s");
+        if (absent(n)) {
+            throw new BadRecord(DeadLetter.BAD_ID, "field \"ids\" is missing; the model embeds " + count
+                    + " per event");
+        }
+        if (n.isNumber() || n.isTextual() || n.isBoolean()) {
+            if (expectedIds != 1) {
+                throw new BadRecord(DeadLetter.BAD_ID, "field \"ids\" is " + describe(n) + ", the model expects an "
+                        + "array of " + count);
+            }
+            return new int[] {id(n, "field \"ids\"")};
+        }
+        if (!n.isArray()) {
+            throw new BadRecord(DeadLetter.BAD_ID, "field \"ids\" must be an array of " + count + ", got "
+                    + describe(n));
+        }
+        if (n.size() != expectedIds) {
+            throw new BadRecord(DeadLetter.BAD_ID, "field \"ids\" has " + n.size() + (n.size() == 1 ? " id" : " ids")
+                    + ", the model embeds " + expectedIds + " per event (ids_per_step)");
+        }
+        int[] out = new int[expectedIds];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = id(n.get(i), "ids[" + i + "]");
+        }
+        return out;
+    }
+
+    /** One id: a JSON integer (not a float, not a string) within the shape's range. */
+    private int id(JsonNode v, String field) throws BadRecord {
+        if (!v.isNumber()) {
+            throw new BadRecord(DeadLetter.BAD_ID, field + " must be an integer id, got " + describe(v));
+        }
+        if (!v.isIntegralNumber()) {
+            throw new BadRecord(DeadLetter.BAD_ID, field + " must be an integer id, got " + describe(v)
+                    + " (a float: ids are row indices of the embedding table)");
+        }
+        if (!v.canConvertToLong()) {
+            BigInteger big = v.bigIntegerValue();
+            throw idOutOfRange(field, big.toString());
+        }
+        return id(v.longValue(), field, v.asText());
     }
 
     private static boolean reset(JsonNode n) throws BadRecord {

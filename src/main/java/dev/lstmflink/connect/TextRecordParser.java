@@ -32,24 +32,43 @@ abstract class TextRecordParser implements RecordParser {
      */
     public static final long MAX_TS = 253_402_300_799_999L;
 
-    /** How many values each event carries (the model's input size). */
+    /** What each event carries: its values, its ids and the range of the ids. */
+    protected final EventShape shape;
+    /** How many numeric values each event carries (the model's numeric inputs). */
     protected final int expectedValues;
+    /** How many categorical ids each event carries (the model's embedding's ids per step, 0 without one). */
+    protected final int expectedIds;
     /** Records longer than this many bytes are dead-lettered unparsed. */
     protected final int maxBytes;
 
+    /** Numeric values only (a model without an embedding). */
     TextRecordParser(int expectedValues, int maxBytes) {
-        if (expectedValues < 1) {
-            throw new IllegalArgumentException("expectedValues must be at least 1, got " + expectedValues);
+        this(EventShape.values(expectedValues), maxBytes);
+    }
+
+    TextRecordParser(EventShape shape, int maxBytes) {
+        if (shape == null) {
+            throw new IllegalArgumentException("the event shape must not be null");
         }
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be at least 1, got " + maxBytes);
         }
-        this.expectedValues = expectedValues;
+        this.shape = shape;
+        this.expectedValues = shape.values();
+        this.expectedIds = shape.ids();
         this.maxBytes = maxBytes;
     }
 
     public int expectedValues() {
         return expectedValues;
+    }
+
+    public int expectedIds() {
+        return expectedIds;
+    }
+
+    public EventShape shape() {
+        return shape;
     }
 
     public int maxBytes() {
@@ -148,6 +167,28 @@ abstract class TextRecordParser implements RecordParser {
                     field + " = " + shown + " overflows float32 (largest magnitude " + Float.MAX_VALUE + ")");
         }
         return f;
+    }
+
+    /**
+     * An integer id as a record wrote it ({@code shown}), checked against the shape: not negative, below
+     * {@code num_embeddings} when known, within {@code int}.
+     */
+    int id(long v, String field, String shown) throws BadRecord {
+        String bad = shape.invalidId(field, v);
+        if (bad != null) {
+            throw new BadRecord(DeadLetter.BAD_ID, bad + (shown.equals(Long.toString(v)) ? "" : " (written "
+                    + Snippets.quote(shown) + ")"));
+        }
+        return (int) v;
+    }
+
+    /** An integer too large for a {@code long}, as a record wrote it ({@code shown}): no table has that many rows. */
+    BadRecord idOutOfRange(String field, String shown) {
+        String text = Snippets.cut(shown, Snippets.MAX);
+        String why = text.startsWith("-") ? ", a negative id (ids are rows of the embedding table, from 0)"
+                : shape.numEmbeddings() > 0 ? ", outside [0, num_embeddings = " + shape.numEmbeddings() + ")"
+                : ", beyond the largest id " + Integer.MAX_VALUE;
+        return new BadRecord(DeadLetter.BAD_ID, field + " is " + text + why);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.lstmflink.flink;
 
 import dev.lstmflink.core.io.LstmModelFile;
+import dev.lstmflink.core.io.SafetensorsFormatException;
+import dev.lstmflink.core.nn.LstmModel;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -32,7 +34,15 @@ public class KeyedLstmFunction extends KeyedProcessFunction<String, SensorEvent,
     @Override
     public void open(OpenContext openContext) throws Exception {
         logic = new LstmKeyedLogic(config, getRuntimeContext());
-        logic.setModel(LstmModelFile.read(modelBytes, modelSource));
+        logic.setModel(readModel(modelBytes, modelSource));
+    }
+
+    /**
+     * The model of a model file's bytes ({@link LstmModelFile#read}); tests override it to run models built in memory
+     * (an embedding, say) without writing them to a file.
+     */
+    protected LstmModel readModel(byte[] bytes, String source) throws SafetensorsFormatException {
+        return LstmModelFile.read(bytes, source);
     }
 
     @Override
@@ -42,6 +52,6 @@ public class KeyedLstmFunction extends KeyedProcessFunction<String, SensorEvent,
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<LstmOutput> out) throws Exception {
-        logic.onTimer(timestamp, ctx.timeDomain(), ctx.getCurrentKey(), ctx.timerService(), out);
+        logic.onTimer(timestamp, ctx.timeDomain(), ctx.getCurrentKey(), ctx.timerService(), out, ctx::output);
     }
 }

@@ -1,5 +1,6 @@
 package dev.lstmflink.flink;
 
+import dev.lstmflink.core.nn.Embedding;
 import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.core.nn.LstmStepper;
@@ -26,6 +27,12 @@ import org.apache.flink.util.OutputTag;
  * {@link SwappableLstmFunction} (models swapped at runtime). One instance per task: the model is shared read-only by
  * all keys, the stepper's scratch buffers and the input vector are allocated once.
  *
+ * <p>The step input is the event's numeric values, followed by the embedding rows of its categorical ids when the
+ * model has an embedding ({@link Embedding#input}, written into the preallocated input vector). An event whose values
+ * do not fit goes to {@link LstmStreams#REJECTED} as {@link RejectedEvent#INVALID}, one whose ids do not fit (missing,
+ * wrong count, outside {@code [0, num_embeddings)}) as {@link RejectedEvent#BAD_ID}; either leaves the key's state as
+ * it was. Buffered events are checked again when stepped, since a model swapped in meanwhile may have a smaller table.
+ *
  * <p>State per key (Flink's classic keyed state): {@code state} ({@link KeyState}: h and c of every layer, step count,
  * last event time); in event-time mode also {@code buffer} (events waiting for the watermark, by timestamp) and
  * {@code releaseTimer} (the pending quiet-release timer).
@@ -46,6 +53,11 @@ final class LstmKeyedLogic {
     private final ValueState<Long> releaseTimer;
     private LstmModel model;
     private LstmStepper<float[]> stepper;
+    /** The model's embedding, or null. */
+    private Embedding embedding;
+    /** The numeric values each event carries. */
+    private int numeric;
+    /** The LSTM input of one step, {@code [values ; embedded ids]}. */
     private float[] x;
 
     LstmKeyedLogic(LstmFunctionConfig cfg, RuntimeContext rc) {
@@ -86,12 +98,17 @@ final class LstmKeyedLogic {
         }
         this.model = m;
         this.stepper = s;
+        this.embedding = m.embedding();
+        this.numeric = m.numericInputs();
         this.x = new float[m.lstm().config().inputSize()];
     }
 
     /**
      * Why {@code next} cannot replace the running model without losing every key's state, or null when it can: the
-     * state layout (layers, hidden and output sizes), the input size and the output width must stay the same.
+     * state layout (layers, hidden and output sizes), the input size and the output width must stay the same, and so
+     * must what an event carries (the numeric values and the ids per step: events already buffered or in flight were
+     * made for the running model). Another embedding table of the same width is accepted, as other weights are; a
+     * buffered id outside a smaller table is rejected when it is stepped.
      */
     String incompatibility(LstmModel next) {
         var a = model.lstm().config();
@@ -102,6 +119,12 @@ final class LstmKeyedLogic {
                     + ", proj_size " + b.projSize() + ", num_layers " + b.numLayers() + "; the running model "
                     + model.version() + " has " + a.inputSize() + ", " + a.hiddenSize() + ", " + a.projSize() + ", "
                     + a.numLayers() + " and every key's state is shaped by it";
+        }
+        if (next.numericInputs() != model.numericInputs() || next.idsPerStep() != model.idsPerStep()) {
+            return "model " + next.version() + " takes " + next.numericInputs() + " numeric values and "
+                    + next.idsPerStep() + " ids per event (embedding ids_per_step); the running model "
+                    + model.version() + " takes " + model.numericInputs() + " and " + model.idsPerStep()
+                    + ", and the events are made for it";
         }
         if (b.bidirectional()) {
             return "model " + next.version() + " is bidirectional and cannot be stepped one event at a time";
@@ -120,9 +143,7 @@ final class LstmKeyedLogic {
 
     void onEvent(SensorEvent e, String key, TimerService timers, Collector<LstmOutput> out, SideOutput side)
             throws Exception {
-        String invalid = e.invalidReason(x.length);
-        if (invalid != null) {
-            side.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.INVALID, invalid));
+        if (reject(e, side)) {
             return;
         }
         if (!cfg.eventTime()) {
@@ -161,13 +182,31 @@ final class LstmKeyedLogic {
         }
     }
 
-    void onTimer(long time, TimeDomain domain, String key, TimerService timers, Collector<LstmOutput> out)
-            throws Exception {
+    /**
+     * Sends {@code e} to {@link LstmStreams#REJECTED} when the running model cannot take it, naming the field and the
+     * value, and returns true; false when it can be stepped.
+     */
+    private boolean reject(SensorEvent e, SideOutput side) {
+        String invalid = e.invalidValues(numeric);
+        String reason = RejectedEvent.INVALID;
+        if (invalid == null) {
+            invalid = e.invalidIds(embedding);
+            reason = RejectedEvent.BAD_ID;
+        }
+        if (invalid == null) {
+            return false;
+        }
+        side.output(LstmStreams.REJECTED, new RejectedEvent(e, reason, invalid));
+        return true;
+    }
+
+    void onTimer(long time, TimeDomain domain, String key, TimerService timers, Collector<LstmOutput> out,
+                 SideOutput side) throws Exception {
         if (domain == TimeDomain.PROCESSING_TIME) {
             Long pending = releaseTimer == null ? null : releaseTimer.value();
             if (pending != null && pending == time) {
                 releaseTimer.clear();
-                releaseAll(key, timers, out);
+                releaseAll(key, timers, out, side);
             }
             return;
         }
@@ -175,14 +214,23 @@ final class LstmKeyedLogic {
         if (due != null) {
             buffer.remove(time);
             for (SensorEvent e : due) {
-                step(e, key, timers, out);
+                stepBuffered(e, key, timers, out, side);
             }
         }
         expireIfIdle(time);
     }
 
+    /** A buffered event, checked on arrival; checked again, as a model swapped in since may not take it. */
+    private void stepBuffered(SensorEvent e, String key, TimerService timers, Collector<LstmOutput> out,
+                              SideOutput side) throws Exception {
+        if (!reject(e, side)) {
+            step(e, key, timers, out);
+        }
+    }
+
     /** The key has been quiet for the release delay: step everything it has buffered, in timestamp order. */
-    private void releaseAll(String key, TimerService timers, Collector<LstmOutput> out) throws Exception {
+    private void releaseAll(String key, TimerService timers, Collector<LstmOutput> out, SideOutput side)
+            throws Exception {
         List<Long> times = new ArrayList<>();
         for (Long t : buffer.keys()) {
             times.add(t);
@@ -192,7 +240,7 @@ final class LstmKeyedLogic {
             List<SensorEvent> due = buffer.get(t);
             timers.deleteEventTimeTimer(t);
             for (SensorEvent e : due) {
-                step(e, key, timers, out);
+                stepBuffered(e, key, timers, out, side);
             }
         }
         buffer.clear();
@@ -218,7 +266,11 @@ final class LstmKeyedLogic {
             throw new IllegalStateException("key " + key + " has a state of " + s.hc.length + " values, model "
                     + model.version() + " needs " + stepper.stateSize());
         }
-        System.arraycopy(e.values, 0, x, 0, x.length);
+        if (embedding == null) {
+            System.arraycopy(e.values, 0, x, 0, numeric);
+        } else {
+            embedding.input(e.values, numeric, e.ids, x);
+        }
         stepper.step(x, 0, s.hc);
         long previousTs = s.lastTs;
         s.step++;

@@ -10,6 +10,13 @@ public class RejectedEvent {
     public static final String LATE = "late";
     /** Its values cannot be fed to the model (count or non-finite values); {@link #detail} says which. */
     public static final String INVALID = "invalid";
+    /**
+     * Its categorical ids cannot be embedded by the model (missing, wrong count, outside {@code [0, num_embeddings)}, or
+     * ids for a model without an embedding); {@link #detail} says which. The same code as the parsers' dead-letter
+     * reason {@code bad_id} ({@code connect.DeadLetter.BAD_ID}), so a bad id is counted under one reason wherever it is
+     * caught.
+     */
+    public static final String BAD_ID = "bad_id";
 
     public SensorEvent event;
     public String reason;

@@ -44,7 +44,7 @@ public class SwappableLstmFunction
     @Override
     public void open(OpenContext openContext) throws Exception {
         logic = new LstmKeyedLogic(config, getRuntimeContext());
-        logic.setModel(LstmModelFile.read(initialBytes, initialSource));
+        logic.setModel(readModel(initialBytes, initialSource));
         installedSha = ModelUpdate.sha256(initialBytes);
     }
 
@@ -57,7 +57,7 @@ public class SwappableLstmFunction
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<LstmOutput> out) throws Exception {
         catchUp(ctx.getBroadcastState(MODEL_STATE));
-        logic.onTimer(timestamp, ctx.timeDomain(), ctx.getCurrentKey(), ctx.timerService(), out);
+        logic.onTimer(timestamp, ctx.timeDomain(), ctx.getCurrentKey(), ctx.timerService(), out, ctx::output);
     }
 
     @Override
@@ -68,7 +68,7 @@ public class SwappableLstmFunction
             reason = "a model update needs a version and the model file's bytes, got " + update;
         } else {
             try {
-                LstmModel next = withVersion(LstmModelFile.read(update.bytes, "model update " + update.version),
+                LstmModel next = withVersion(readModel(update.bytes, "model update " + update.version),
                         update.version);
                 reason = logic.incompatibility(next);
                 if (reason == null) {
@@ -99,11 +99,19 @@ public class SwappableLstmFunction
         }
         String sha = ModelUpdate.sha256(current.bytes);
         if (!sha.equals(installedSha)) {
-            logic.setModel(withVersion(LstmModelFile.read(current.bytes, "model update " + current.version),
+            logic.setModel(withVersion(readModel(current.bytes, "model update " + current.version),
                     current.version));
             installedSha = sha;
         }
         installed = current;
+    }
+
+    /**
+     * The model of a model file's bytes ({@link LstmModelFile#read}); tests override it to run models built in memory
+     * (an embedding, say) without writing them to a file.
+     */
+    protected LstmModel readModel(byte[] bytes, String source) throws SafetensorsFormatException {
+        return LstmModelFile.read(bytes, source);
     }
 
     private static LstmModel withVersion(LstmModel m, String version) {

@@ -6,7 +6,8 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 /**
  * The built-in sensor source's events: event {@code i} belongs to sensor {@code i mod keys} at step {@code i / keys},
  * one second apart; each of its I values is a sine with a per-sensor period and phase plus a little deterministic
- * noise, so runs are repeatable.
+ * noise, so runs are repeatable. For a model with an embedding each event also carries k categorical ids in
+ * {@code [0, N)}: a per-sensor category that changes every ten steps (a mode, a site, a shift), one per id slot.
  */
 public final class SensorSimulator implements GeneratorFunction<Long, SensorEvent> {
 
@@ -14,14 +15,32 @@ public final class SensorSimulator implements GeneratorFunction<Long, SensorEven
 
     private final int keys;
     private final int features;
+    private final int ids;
+    private final int numEmbeddings;
     private final long startMillis;
 
+    /** Numeric values only. */
     public SensorSimulator(int keys, int features, long startMillis) {
-        if (keys <= 0 || features <= 0) {
-            throw new IllegalArgumentException("keys and features must be > 0, got " + keys + " and " + features);
+        this(keys, features, 0, 0, startMillis);
+    }
+
+    /**
+     * @param features      numeric values per event
+     * @param ids           categorical ids per event (the embedding's ids_per_step), 0 for none
+     * @param numEmbeddings ids are in {@code [0, numEmbeddings)}; ignored without ids
+     */
+    public SensorSimulator(int keys, int features, int ids, int numEmbeddings, long startMillis) {
+        if (keys <= 0 || features < 0 || ids < 0 || features + ids == 0) {
+            throw new IllegalArgumentException("keys must be > 0 and features + ids > 0, got " + keys + ", "
+                    + features + " and " + ids);
+        }
+        if (ids > 0 && numEmbeddings <= 0) {
+            throw new IllegalArgumentException("ids need num_embeddings > 0, got " + numEmbeddings);
         }
         this.keys = keys;
         this.features = features;
+        this.ids = ids;
+        this.numEmbeddings = numEmbeddings;
         this.startMillis = startMillis;
     }
 
@@ -35,7 +54,14 @@ public final class SensorSimulator implements GeneratorFunction<Long, SensorEven
             double phase = (sensor * 0.37 + f) % (2 * Math.PI);
             v[f] = (float) (Math.sin(2 * Math.PI * step / period + phase) + 0.05 * noise(index * 31 + f));
         }
-        return new SensorEvent("sensor-" + sensor, startMillis + 1000 * step, v);
+        int[] id = null;
+        if (ids > 0) {
+            id = new int[ids];
+            for (int j = 0; j < ids; j++) {
+                id[j] = (int) Math.floorMod(sensor * 31L + j * 7L + step / 10, (long) numEmbeddings);
+            }
+        }
+        return new SensorEvent("sensor-" + sensor, startMillis + 1000 * step, false, v, id);
     }
 
     /** A uniform value in [-1, 1) from a SplitMix64 hash of {@code x}. */

@@ -1,7 +1,7 @@
 package dev.lstmflink.jobs;
 
 import dev.lstmflink.core.io.LstmModelFile;
-
+import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.flink.LstmFunctionConfig;
 import dev.lstmflink.flink.LstmOutput;
 import dev.lstmflink.flink.LstmStreams;
@@ -72,7 +72,7 @@ public final class StreamingLstmJob implements Callable<Integer> {
         byte[] bytes = LstmModelFile.readBytes(model, LstmModelFile.DEFAULT_MAX_BYTES);
         LstmFunctionConfig cfg = (eventTime ? LstmFunctionConfig.eventTime(output)
                 : LstmFunctionConfig.processingTime(output)).withIdleTimeout(idleTimeout);
-        int features = dev.lstmflink.core.io.LstmModelFile.read(bytes, model.toString()).lstm().config().inputSize();
+        LstmModel m = LstmModelFile.read(bytes, model.toString());
         Configuration conf = new Configuration();
         conf.setString("state.backend.type", backend);
         // Every event reads and writes its key's state: bloom filters let RocksDB skip SST files without the key.
@@ -80,7 +80,7 @@ public final class StreamingLstmJob implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
 
-        DataStream<SensorEvent> events = env.fromSource(sensorSource(keys, eventsPerKey, features),
+        DataStream<SensorEvent> events = env.fromSource(sensorSource(keys, eventsPerKey, m),
                         eventTime ? LstmStreams.watermarks(Duration.ofSeconds(5)) : WatermarkStrategy.noWatermarks(),
                         "sensors")
                 .setParallelism(1)
@@ -108,9 +108,22 @@ public final class StreamingLstmJob implements Callable<Integer> {
         return n == (long) keys * eventsPerKey ? 0 : 1;
     }
 
+    /**
+     * The built-in sensor source for {@code model}: its numeric values and, with an embedding, its ids per event.
+     */
+    public static DataGeneratorSource<SensorEvent> sensorSource(int keys, int eventsPerKey, LstmModel model) {
+        int n = model.embedding() == null ? 0 : model.embedding().config().numEmbeddings();
+        return source(keys, eventsPerKey, new SensorSimulator(keys, model.numericInputs(), model.idsPerStep(), n,
+                1_700_000_000_000L));
+    }
+
     /** The built-in sensor source: {@code keys × eventsPerKey} events, sensors interleaved, in step order. */
     public static DataGeneratorSource<SensorEvent> sensorSource(int keys, int eventsPerKey, int features) {
-        return new DataGeneratorSource<>(new SensorSimulator(keys, features, 1_700_000_000_000L),
+        return source(keys, eventsPerKey, new SensorSimulator(keys, features, 1_700_000_000_000L));
+    }
+
+    private static DataGeneratorSource<SensorEvent> source(int keys, int eventsPerKey, SensorSimulator simulator) {
+        return new DataGeneratorSource<>(simulator,
                 (long) keys * eventsPerKey, RateLimiterStrategy.noOp(),
                 org.apache.flink.api.common.typeinfo.TypeInformation.of(SensorEvent.class));
     }

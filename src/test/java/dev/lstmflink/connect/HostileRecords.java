@@ -27,7 +27,9 @@ import java.util.Set;
  *       the quadratic cost of parsing huge decimals), a number that parses to an infinity
  *       {@link DeadLetter#NON_FINITE_VALUE};
  *   <li>timestamps outside the years 1 to 9999 are {@link DeadLetter#BAD_TS}; a key that is not valid Unicode (a lone
- *       surrogate) or longer than {@link JsonRecordParser#MAX_KEY_BYTES} is {@link DeadLetter#BAD_KEY}.
+ *       surrogate) or longer than {@link JsonRecordParser#MAX_KEY_BYTES} is {@link DeadLetter#BAD_KEY};
+ *   <li>ids sent to a model without an embedding are {@link DeadLetter#BAD_ID} rather than ignored as an unknown
+ *       field: they mean the producer and the model disagree about what an event is.
  * </ul>
  */
 public final class HostileRecords {
@@ -189,6 +191,11 @@ public final class HostileRecords {
         k.add(text("1e999999999-value", record("k1", ts, "[0.5,1e999999999]"), DeadLetter.NON_FINITE_VALUE));
         k.add(text("float32-overflow-value", record("k1", ts, "[3.5e38,0.25]"), DeadLetter.NON_FINITE_VALUE));
         k.add(text("negative-float32-overflow-value", record("k1", ts, "[0.5,-1e39]"), DeadLetter.NON_FINITE_VALUE));
+        // ---- ids, sent to this model, which has no embedding
+        k.add(text("ids-for-a-model-without-embedding", "{\"key\":\"k1\",\"ts\":" + ts
+                + ",\"values\":[0.5,0.25],\"ids\":[3]}", DeadLetter.BAD_ID));
+        k.add(text("bare-id-for-a-model-without-embedding", "{\"key\":\"k1\",\"ts\":" + ts
+                + ",\"values\":[0.5,0.25],\"ids\":3}", DeadLetter.BAD_ID));
         // ---- reset
         k.add(text("text-reset", "{\"key\":\"k1\",\"ts\":" + ts + ",\"values\":[0.5,0.25],\"reset\":\"yes\"}",
                 DeadLetter.BAD_RESET));
@@ -196,6 +203,50 @@ public final class HostileRecords {
                 DeadLetter.BAD_RESET));
         checkNamesUnique(k);
         return k;
+    }
+
+    /** The ids per record of {@link #malformedIds()}: a model embedding {@code IDS} ids of {@code NUM_EMBEDDINGS}. */
+    public static final int IDS = 2;
+    /** The embedding table's rows {@link #malformedIds()} is written for. */
+    public static final int NUM_EMBEDDINGS = 10;
+
+    /**
+     * Malformed ids for a model with an embedding ({@link #VALUES} values, {@link #IDS} ids in
+     * {@code [0, NUM_EMBEDDINGS)}), each {@link DeadLetter#BAD_ID}: ids are row indices, so a float, even a whole one,
+     * is refused rather than rounded.
+     */
+    public static List<Kind> malformedIds() {
+        List<Kind> k = new ArrayList<>();
+        String ts = String.valueOf(TS);
+        k.add(text("no-ids", record("k1", ts, "[0.5,0.25]"), DeadLetter.BAD_ID));
+        k.add(text("null-ids", withIds("null"), DeadLetter.BAD_ID));
+        k.add(text("one-id", withIds("[1]"), DeadLetter.BAD_ID));
+        k.add(text("bare-id", withIds("1"), DeadLetter.BAD_ID));
+        k.add(text("100000-ids", withIds("[" + "1,".repeat(99_999) + "1]"), DeadLetter.BAD_ID));
+        k.add(text("fraction-id", withIds("[3.5,1]"), DeadLetter.BAD_ID));
+        k.add(text("whole-float-id", withIds("[3.0,1]"), DeadLetter.BAD_ID));
+        k.add(text("exponent-id", withIds("[1,1e1]"), DeadLetter.BAD_ID));
+        k.add(text("string-id", withIds("[\"3\",1]"), DeadLetter.BAD_ID));
+        k.add(text("null-id", withIds("[null,1]"), DeadLetter.BAD_ID));
+        k.add(text("nested-id", withIds("[[3],1]"), DeadLetter.BAD_ID));
+        k.add(text("object-ids", withIds("{\"a\":1,\"b\":2}"), DeadLetter.BAD_ID));
+        k.add(text("negative-id", withIds("[-1,1]"), DeadLetter.BAD_ID));
+        k.add(text("id-of-num-embeddings", withIds("[1," + NUM_EMBEDDINGS + "]"), DeadLetter.BAD_ID));
+        k.add(text("id-beyond-int", withIds("[2147483648,1]"), DeadLetter.BAD_ID));
+        k.add(text("id-beyond-long", withIds("[1,9" + "9".repeat(40) + "]"), DeadLetter.BAD_ID));
+        k.add(text("nan-id", withIds("[NaN,1]"), DeadLetter.BAD_ID));
+        checkNamesUnique(k);
+        return k;
+    }
+
+    /** A valid record for {@link #malformedIds()}' model: ids {@code [0, NUM_EMBEDDINGS - 1]}. */
+    public static byte[] validWithIds(String key) {
+        return utf8("{\"key\":\"" + key + "\",\"ts\":" + TS + ",\"values\":[0.5,0.25],\"ids\":[0,"
+                + (NUM_EMBEDDINGS - 1) + "]}");
+    }
+
+    static String withIds(String ids) {
+        return "{\"key\":\"k1\",\"ts\":" + TS + ",\"values\":[0.5,0.25],\"ids\":" + ids + "}";
     }
 
     /**

@@ -57,7 +57,27 @@ class HostileRecordsTest {
             }
             reasons.add(d.reason);
         }
-        assertEquals(14, reasons.size(), "reasons covered: " + reasons);
+        assertEquals(15, reasons.size(), "reasons covered: " + reasons);
+    }
+
+    /** The malformed ids, through a parser for a model with an embedding: each a bad_id dead letter, never a crash. */
+    @Test
+    void everyMalformedIdKindIsABadIdDeadLetter() {
+        JsonRecordParser parser = new JsonRecordParser(new EventShape(HostileRecords.VALUES, HostileRecords.IDS,
+                HostileRecords.NUM_EMBEDDINGS), HostileRecords.MAX_RECORD_BYTES);
+        List<Kind> kinds = HostileRecords.malformedIds();
+        assertTrue(kinds.size() >= 15, "kinds: " + kinds.size());
+        for (Kind k : kinds) {
+            Parsed p = parser.parse(k.value(), "topic", 2, 9);
+            assertFalse(p.isOk(), () -> k + " gave " + p);
+            assertEquals(k.reason(), p.deadLetter().reason, () -> k + ": " + p.deadLetter());
+            assertTrue(p.deadLetter().detail.contains("ids"), () -> k + ": " + p.deadLetter().detail);
+            assertArrayEquals(k.value(), p.deadLetter().rawBytes(), k::toString);
+            assertEquals(9, p.deadLetter().offset);
+        }
+        Parsed valid = parser.parse(HostileRecords.validWithIds("ok"), "topic", 2, 10);
+        assertTrue(valid.isOk(), valid::toString);
+        assertArrayEquals(new int[] {0, HostileRecords.NUM_EMBEDDINGS - 1}, valid.event().ids);
     }
 
     @Test

@@ -4,6 +4,8 @@ import dev.lstmflink.anomaly.KeyScorer;
 import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.anomaly.ScoringState;
 import dev.lstmflink.core.io.LstmModelFile;
+import dev.lstmflink.core.io.SafetensorsFormatException;
+import dev.lstmflink.core.nn.Embedding;
 import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.core.nn.LstmStepper;
@@ -39,12 +41,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per event x_t of a key (raw units):
  * <ol>
- *   <li>x_t is checked (value count = the model's input size, all finite) and otherwise goes to
- *       {@link LstmStreams#REJECTED} with reason {@link RejectedEvent#INVALID}; nothing of the key's state changes;</li>
+ *   <li>x_t is checked (value count = the model's numeric inputs, all finite) and otherwise goes to
+ *       {@link LstmStreams#REJECTED} with reason {@link RejectedEvent#INVALID}; with an embedding its ids are checked
+ *       too (count = ids_per_step, each in {@code [0, num_embeddings)}), otherwise reason {@link RejectedEvent#BAD_ID};
+ *       either way nothing of the key's state changes;</li>
  *   <li>x_norm = (x_t − mean) / std with the model's {@code normalization} metadata (identity when it has none);</li>
  *   <li>if the key has a prediction x̂_t from its previous event, {@link KeyScorer#score}(x_norm, x̂_t) gives residual,
  *       score, threshold and flag (residual in normalised units), advancing the key's {@link ScoringState};</li>
- *   <li>the LSTM steps with x_norm and x̂_{t+1} = head(h_t) is stored for the next event;</li>
+ *   <li>the LSTM steps with [x_norm ; E[ids]] (the embedding's rows appended, {@link Embedding#input}; x_norm alone
+ *       without an embedding) and x̂_{t+1} = head(h_t) is stored for the next event;</li>
  *   <li>one {@link Detection} is emitted, its prediction x̂_t in raw units (x̂·std + mean), null on a key's first
  *       event.</li>
  * </ol>
@@ -83,8 +88,10 @@ import org.slf4j.LoggerFactory;
  * state reset; not {@code reset} events) and {@value #METRIC_STATE_RESETS} (keys whose restored state did not fit the
  * model and was cleared), the last also an accumulator of that name ({@link RunCounts#stateResets}).
  *
- * <p>The model needs a head with k = input_size outputs (it predicts the next step's values); {@link #open} fails
- * with a message naming the model otherwise. The model's bytes travel with the function and are parsed once per task.
+ * <p>The model needs a head with k outputs, k its numeric inputs (input_size less the embedded ids' width): it
+ * predicts the next step's numeric values, and the residual and score are over those (the ids are inputs only);
+ * {@link #open} fails with a message naming the model otherwise. The model's bytes travel with the function and are
+ * parsed once per task; the step's input and the normalised values are written into buffers allocated then.
  */
 public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, Detection>
         implements CheckpointedFunction {
@@ -116,7 +123,14 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     private transient LinearHead head;
     private transient Normalization normalization;
     private transient KeyScorer scorer;
+    /** The numeric values per event (the model's numeric inputs), also the head's outputs. */
     private transient int k;
+    /** The model's embedding, or null. */
+    private transient Embedding embedding;
+    /** x_norm of the event being scored, k floats, rewritten by every {@link #normalised} call. */
+    private transient float[] xn;
+    /** The LSTM input of one step, [x_norm ; embedded ids], when the model has an embedding; else null. */
+    private transient float[] x;
     private transient DetectState state;
     /** Event-time mode only, else null. */
     private transient EventTimeBuffer buffer;
@@ -136,7 +150,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     /**
      * @param scoring     how residuals become scores and flags
      * @param options     event order and idle-key expiry
-     * @param modelBytes  a model file (safetensors) with an LSTM and a head of input_size outputs
+     * @param modelBytes  a model file (safetensors) with an LSTM and a head of one output per numeric input
      * @param modelSource its name, for error messages
      */
     public DetectFunction(ScoringConfig scoring, DetectOptions options, byte[] modelBytes, String modelSource) {
@@ -190,10 +204,28 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         this.stateResetsTotal = getRuntimeContext().getLongCounter(METRIC_STATE_RESETS);
     }
 
-    /** Reads and checks the model: a head of input_size outputs, normalization of input_size features. */
+    /**
+     * The model of a model file's bytes ({@link LstmModelFile#read}); tests override it to run models built in memory
+     * (an embedding, say) without writing them to a file.
+     */
+    protected LstmModel readModel(byte[] bytes, String source) throws SafetensorsFormatException {
+        return LstmModelFile.read(bytes, source);
+    }
+
+    /**
+     * Reads and checks the model: at least one numeric input, a head of one output per numeric input, normalization
+     * of as many features.
+     */
     private void load() throws Exception {
-        LstmModel m = LstmModelFile.read(modelBytes, modelSource);
-        int inputSize = m.lstm().config().inputSize();
+        LstmModel m = readModel(modelBytes, modelSource);
+        int inputSize = m.numericInputs();
+        String inputs = m.embedding() == null ? "input_size = " + inputSize
+                : "numeric inputs = input_size " + m.lstm().config().inputSize() + " - " + m.idsPerStep()
+                        + " ids x embedding_dim " + m.embedding().config().embeddingDim() + " = " + inputSize;
+        if (inputSize < 1) {
+            throw new IllegalArgumentException("model " + modelSource + " (" + m.version() + ") takes no numeric "
+                    + "values (" + inputs + "); anomaly detection predicts and scores the next step's numeric values");
+        }
         if (m.head() == null) {
             throw new IllegalArgumentException("model " + modelSource + " (" + m.version() + ") has no head "
                     + "(head.weight); anomaly detection needs a head predicting the next step's " + inputSize
@@ -202,7 +234,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         if (m.head().outFeatures() != inputSize) {
             throw new IllegalArgumentException("model " + modelSource + " (" + m.version() + ") has a head of "
                     + m.head().outFeatures() + " outputs; anomaly detection needs one predicting the next step's "
-                    + "values, input_size = " + inputSize + " outputs");
+                    + "values, " + inputs + " outputs");
         }
         String norm = m.metadata().get(NORMALIZATION_KEY);
         Normalization n = null;
@@ -214,7 +246,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             }
             if (n.featureCount() != inputSize) {
                 throw new IllegalArgumentException("model " + modelSource + ": normalization has "
-                        + n.featureCount() + " features, the model takes input_size " + inputSize);
+                        + n.featureCount() + " features, the model takes " + inputs + " numeric values");
             }
         }
         this.model = m;
@@ -222,6 +254,9 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         this.head = m.head();
         this.normalization = n;
         this.k = inputSize;
+        this.embedding = m.embedding();
+        this.xn = new float[inputSize];
+        this.x = embedding == null ? null : new float[m.lstm().config().inputSize()];
         this.shape = ModelShape.of(m, stepper.stateSize());
     }
 
@@ -256,7 +291,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             if (!old.sizesDifferFrom(shape)) {
                 throw refuse("Refusing to restore: " + what + ". flink.on_state_mismatch: reset cannot tell the "
                         + "savepoint's keys from new ones, as both shapes keep " + shape.stateValues() + " state values "
-                        + "and " + shape.inputSize() + " predicted values per key. Resume with a model of the "
+                        + "and " + shape.numericInputs() + " predicted values per key. Resume with a model of the "
                         + "savepoint's shape, or start without the savepoint");
             }
             LOG.warn("Restoring with {}: flink.on_state_mismatch is reset, so each key of the savepoint starts again "
@@ -276,8 +311,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
     @Override
     public void processElement(SensorEvent e, Context ctx, Collector<Detection> out) throws Exception {
-        float[] xn = normalised(e, ctx);
-        if (xn == null) {
+        if (!normalised(e, ctx)) {
             return;
         }
         if (buffer != null) {
@@ -290,16 +324,16 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
                 return;
             }
         }
-        score(e, xn, ctx.getCurrentKey(), ctx.timerService(), out);
+        score(e, ctx.getCurrentKey(), ctx.timerService(), out);
     }
 
     /** Event time only: the watermark passed buffered events, or a key's idle-expiry time. */
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<Detection> out) throws Exception {
         for (SensorEvent e : buffer.release(time)) {
-            float[] xn = normalised(e, ctx);   // checked on arrival; again in case a restore brought another model
-            if (xn != null) {
-                score(e, xn, ctx.getCurrentKey(), ctx.timerService(), out);
+            // checked on arrival; again in case a restore brought another model
+            if (normalised(e, ctx)) {
+                score(e, ctx.getCurrentKey(), ctx.timerService(), out);
             }
         }
         if (expiryMs > 0 && EventTimeBuffer.isExpiryTime(time)) {
@@ -311,15 +345,21 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     }
 
     /**
-     * x_norm of a valid event, a new array; null when the event is invalid, after sending it to {@link
-     * LstmStreams#REJECTED}.
+     * Checks the event and writes its x_norm into {@link #xn}: true for a valid event; false for an invalid one, after
+     * sending it to {@link LstmStreams#REJECTED} ({@link RejectedEvent#INVALID} for its values,
+     * {@link RejectedEvent#BAD_ID} for its ids).
      */
-    private float[] normalised(SensorEvent e, Context ctx) {
-        String invalid = e.invalidReason(k);
+    private boolean normalised(SensorEvent e, Context ctx) {
+        String invalid = e.invalidValues(k);
         if (invalid == null) {
-            float[] xn = e.values.clone();
+            invalid = e.invalidIds(embedding);
+            if (invalid != null) {
+                ctx.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.BAD_ID, invalid));
+                return false;
+            }
+            System.arraycopy(e.values, 0, xn, 0, k);
             if (normalization == null) {
-                return xn;
+                return true;
             }
             normalization.apply(xn);
             for (int i = 0; i < k; i++) {
@@ -329,11 +369,11 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
                 }
             }
             if (invalid == null) {
-                return xn;
+                return true;
             }
         }
         ctx.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.INVALID, invalid));
-        return null;
+        return false;
     }
 
     /** The key's state has the lengths this model reads and writes. */
@@ -341,8 +381,11 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         return s.hc.length == stepper.stateSize() && (predicted == null || predicted.length == k);
     }
 
-    /** Scores one event against the key's prediction, steps the LSTM, stores the next prediction, emits a Detection. */
-    private void score(SensorEvent e, float[] xn, String key, TimerService timers, Collector<Detection> out)
+    /**
+     * Scores one event (its x_norm in {@link #xn}) against the key's prediction, steps the LSTM, stores the next
+     * prediction, emits a Detection.
+     */
+    private void score(SensorEvent e, String key, TimerService timers, Collector<Detection> out)
             throws Exception {
         KeyState s = state.lstm.value();
         float[] predicted = state.prediction.value();
@@ -386,7 +429,12 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             state.scoring.update(sc);
         }
 
-        stepper.step(xn, 0, s.hc);
+        if (embedding == null) {
+            stepper.step(xn, 0, s.hc);
+        } else {
+            embedding.input(xn, k, e.ids, x);
+            stepper.step(x, 0, s.hc);
+        }
         s.step++;
         s.lastTs = Math.max(s.lastTs, e.ts);
         state.lstm.update(s);

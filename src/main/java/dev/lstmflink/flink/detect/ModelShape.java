@@ -9,30 +9,45 @@ import java.util.Map;
  * The shape of the state a model leaves per key: what {@link DetectFunction} writes into its operator state on every
  * checkpoint, so that a restore can compare it with the model it is given before any key is touched.
  *
- * <p>A key's {@code lstm-state} holds L·(H_out + H) floats (h and c of every layer) and its {@code prediction} I floats;
- * both mean something only to a model of the same input size I, hidden size H, layer count L and projection P. Two
- * shapes can have the same number of state values (L = 2, H = 8 and L = 1, H = 16 both give 32), so the sizes a key's
- * state happens to have cannot tell them apart: the stored shape can.
+ * <p>A key's {@code lstm-state} holds L·(H_out + H) floats (h and c of every layer) and its {@code prediction} m
+ * floats, m the numeric inputs; both mean something only to a model of the same input size I, hidden size H, layer
+ * count L, projection P and the same split of I into m numeric values and k embedded ids (an embedding adds nothing to
+ * the state, but its rows are part of what the LSTM read). Two shapes can have the same number of state values (L = 2,
+ * H = 8 and L = 1, H = 16 both give 32), so the sizes a key's state happens to have cannot tell them apart: the stored
+ * shape can.
  *
- * <p>Stored as one line, {@code v1;input_size=1;hidden_size=8;num_layers=1;proj_size=0;state_values=16;model=...}: a
- * later release can add fields (readers ignore those they do not know). The model's version travels along for the
- * message only; a model of the same shape with other weights (a retrained one) is accepted.
+ * <p>Stored as one line,
+ * {@code v1;input_size=1;hidden_size=8;num_layers=1;proj_size=0;state_values=16;numeric_inputs=1;ids_per_step=0;model=...}:
+ * a later release can add fields (readers ignore those they do not know). {@code numeric_inputs} and
+ * {@code ids_per_step} came with the embedding (issue 7); a line without them, from an earlier release's savepoint, is
+ * a model without an embedding ({@code numeric_inputs = input_size}, {@code ids_per_step = 0}). The model's version
+ * travels along for the message only; a model of the same shape with other weights (a retrained one) is accepted.
  *
- * @param stateValues L·(H_out + H), the length of a key's h and c
+ * @param numericInputs m, the numeric values of an event and the length of a key's prediction
+ * @param idsPerStep    k, the embedded ids of an event (0 without an embedding)
+ * @param stateValues   L·(H_out + H), the length of a key's h and c
  */
-record ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, int stateValues, String modelVersion) {
+record ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, int stateValues, int numericInputs,
+                  int idsPerStep, String modelVersion) {
 
     private static final String FORMAT = "v1";
 
+    /** A model without an embedding: all of input_size numeric. */
+    ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, int stateValues, String modelVersion) {
+        this(inputSize, hiddenSize, numLayers, projSize, stateValues, inputSize, 0, modelVersion);
+    }
+
     static ModelShape of(LstmModel m, int stateValues) {
         LstmConfig c = m.lstm().config();
-        return new ModelShape(c.inputSize(), c.hiddenSize(), c.numLayers(), c.projSize(), stateValues, m.version());
+        return new ModelShape(c.inputSize(), c.hiddenSize(), c.numLayers(), c.projSize(), stateValues,
+                m.numericInputs(), m.idsPerStep(), m.version());
     }
 
     /** The line stored in operator state. */
     String encode() {
         return FORMAT + ";input_size=" + inputSize + ";hidden_size=" + hiddenSize + ";num_layers=" + numLayers
-                + ";proj_size=" + projSize + ";state_values=" + stateValues + ";model=" + modelVersion;
+                + ";proj_size=" + projSize + ";state_values=" + stateValues + ";numeric_inputs=" + numericInputs
+                + ";ids_per_step=" + idsPerStep + ";model=" + modelVersion;
     }
 
     /** @throws IllegalStateException naming the line when it is not a shape this release can read */
@@ -50,19 +65,26 @@ record ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, in
             }
         }
         try {
-            return new ModelShape(Integer.parseInt(f.get("input_size")), Integer.parseInt(f.get("hidden_size")),
+            int inputSize = Integer.parseInt(f.get("input_size"));
+            return new ModelShape(inputSize, Integer.parseInt(f.get("hidden_size")),
                     Integer.parseInt(f.get("num_layers")), Integer.parseInt(f.get("proj_size")),
-                    Integer.parseInt(f.get("state_values")), f.getOrDefault("model", "?"));
+                    Integer.parseInt(f.get("state_values")),
+                    Integer.parseInt(f.getOrDefault("numeric_inputs", String.valueOf(inputSize))),
+                    Integer.parseInt(f.getOrDefault("ids_per_step", "0")), f.getOrDefault("model", "?"));
         } catch (NumberFormatException e) {
             throw new IllegalStateException("the savepoint's model shape \"" + line + "\" cannot be read: "
                     + e.getMessage(), e);
         }
     }
 
-    /** Same input size, hidden size, layer count, projection (the version does not matter). */
+    /**
+     * Same input size, hidden size, layer count, projection, numeric inputs and ids per step (the version, and the
+     * embedding table's size and weights, do not matter).
+     */
     boolean sameShape(ModelShape o) {
         return inputSize == o.inputSize && hiddenSize == o.hiddenSize && numLayers == o.numLayers
-                && projSize == o.projSize && stateValues == o.stateValues;
+                && projSize == o.projSize && stateValues == o.stateValues && numericInputs == o.numericInputs
+                && idsPerStep == o.idsPerStep;
     }
 
     /**
@@ -70,12 +92,17 @@ record ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, in
      * its prediction), so that each key can be checked on its own.
      */
     boolean sizesDifferFrom(ModelShape o) {
-        return stateValues != o.stateValues || inputSize != o.inputSize;
+        return stateValues != o.stateValues || numericInputs != o.numericInputs;
     }
 
-    /** For messages: {@code input_size=1, hidden_size=8, num_layers=1, proj_size=0 (16 state values per key)}. */
+    /**
+     * For messages: {@code input_size=1, hidden_size=8, num_layers=1, proj_size=0 (16 state values per key)}; with an
+     * embedding {@code input_size=6 (2 numeric + 2 embedded ids), ...}.
+     */
     String describe() {
-        return "input_size=" + inputSize + ", hidden_size=" + hiddenSize + ", num_layers=" + numLayers
+        String split = idsPerStep == 0 && numericInputs == inputSize ? ""
+                : " (" + numericInputs + " numeric + " + idsPerStep + " embedded id" + (idsPerStep == 1 ? "" : "s") + ")";
+        return "input_size=" + inputSize + split + ", hidden_size=" + hiddenSize + ", num_layers=" + numLayers
                 + ", proj_size=" + projSize + " (" + stateValues + " state values per key)";
     }
 }

@@ -19,9 +19,9 @@ import org.apache.flink.metrics.Counter;
 
 /**
  * An event the detector did not score becomes a dead letter, so it reaches the dead-letter output like a bad record:
- * reason {@code late} (behind the watermark by more than the allowed lateness) or {@code invalid}; raw is the event as
- * JSON in the input format ({@code {"key":..,"ts":..,"values":[..]}}), so it can be replayed. Its Kafka origin is not
- * known any more at this point (partition -1, offset -1).
+ * reason {@code late} (behind the watermark by more than the allowed lateness), {@code invalid} or {@code bad_id}; raw
+ * is the event as JSON in the input format ({@code {"key":..,"ts":..,"values":[..],"ids":[..]}}), so it can be
+ * replayed. Its Kafka origin is not known any more at this point (partition -1, offset -1).
  *
  * <p>Late events are counted under {@link DetectPipeline#LATE}, apart from the dead letters of
  * {@link ParseFunction#ACCUMULATOR}, so that {@code received = scored + dead-lettered + late}; invalid ones are
@@ -70,6 +70,9 @@ final class RejectionToDeadLetter extends RichMapFunction<RejectedEvent, DeadLet
         m.put("key", e.key);
         m.put("ts", e.ts);
         m.put("values", e.values);
+        if (e.ids != null) {
+            m.put("ids", e.ids);
+        }
         if (e.reset) {
             m.put("reset", true);
         }

@@ -4,6 +4,7 @@ import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.connect.CsvCells;
 import dev.lstmflink.connect.CsvRecordParser;
 import dev.lstmflink.connect.DeadLetter;
+import dev.lstmflink.connect.EventShape;
 import dev.lstmflink.connect.Parsed;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.core.io.LstmModelFile;
@@ -108,15 +109,24 @@ public final class CsvReplay {
                     + "got " + (header == null ? "an unreadable line" : header.size() + " column(s): " + lines.get(0)));
         }
         String key = rel.endsWith(".csv") ? rel.substring(0, rel.length() - 4) : rel;
-        CsvRecordParser parser = keyed ? new CsvRecordParser(k, c.input.maxRecordBytes)
-                : CsvRecordParser.singleSeries(key, k, c.input.maxRecordBytes);
+        // A given model says how the k columns after the timestamp split into values and ids (its embedding's); a
+        // model trained here takes them all as values.
+        byte[] model = null;
+        LstmModel given = null;
+        if (c.training.trainFraction == null) {
+            model = DetectModels.read(c, Path.of(c.model));
+            given = LstmModelFile.read(model, c.model);
+            checkColumns(file, k, given, c.model);
+        }
+        EventShape shape = given == null ? EventShape.values(k) : EventShape.of(given);
+        CsvRecordParser parser = keyed ? new CsvRecordParser(shape, c.input.maxRecordBytes)
+                : CsvRecordParser.singleSeries(key, shape, c.input.maxRecordBytes);
         int first = parser.isHeader(lines.get(0)) ? 1 : 0;
         List<RawRecord> records = new ArrayList<>(lines.size());
         for (int i = first; i < lines.size(); i++) {
             records.add(RawRecord.line(rel, i + 1, lines.get(i)));
         }
 
-        byte[] model;
         String modelName;
         if (c.training.trainFraction != null) {
             Path modelFile = outDir.resolve(key + ".safetensors");
@@ -128,13 +138,9 @@ public final class CsvReplay {
             modelName = modelFile.toString();
         } else {
             modelName = c.model;
-            model = DetectModels.read(c, Path.of(c.model));
         }
-        LstmModel m = LstmModelFile.read(model, modelName);
-        if (m.lstm().config().inputSize() != k) {
-            throw new IllegalArgumentException(file + " has " + k + " value column(s), model " + modelName
-                    + " takes input_size " + m.lstm().config().inputSize());
-        }
+        LstmModel m = given != null ? given : LstmModelFile.read(model, modelName);
+        checkColumns(file, k, m, modelName);
         log.accept(String.format("%s: scoring %,d rows with model %s", rel, records.size(), m.version()));
         LocalRun.Result run = LocalRun.run("lstm-flink detect (replay " + rel + ")", records, parser, c.scoring(),
                 c.detectOptions(false), model, modelName, c.flink.parallelism, n -> { });
@@ -143,6 +149,15 @@ public final class CsvReplay {
         writeResult(output, records, parser, run);
         Map<String, List<long[]>> windows = labelled.isEmpty() ? Map.of() : Map.of(key, labelled);
         return new FileResult(file, output, run, m.version(), windows, meanScores(run.detections(), windows));
+    }
+
+    /** The {@code k} columns after the timestamp are the model's numeric values followed by its ids. */
+    private static void checkColumns(Path file, int k, LstmModel m, String modelName) {
+        if (m.numericInputs() + m.idsPerStep() != k) {
+            throw new IllegalArgumentException(file + " has " + k + " value column(s), model " + modelName
+                    + " takes input_size " + m.lstm().config().inputSize() + (m.idsPerStep() == 0 ? ""
+                    : " (" + m.numericInputs() + " value column(s) then " + m.idsPerStep() + " id column(s))"));
+        }
     }
 
     /** The first fraction of each key's parsed rows. */
@@ -183,7 +198,7 @@ public final class CsvReplay {
             w.write('\n');
             for (RawRecord r : records) {
                 List<String> cells = CsvCells.splitOrNull(r.text);
-                int tsCol = parser.columns() - parser.expectedValues() - 1;
+                int tsCol = parser.tsColumn();
                 String ts = cells != null && cells.size() > tsCol ? cells.get(tsCol) : "";
                 String value = cells != null && cells.size() > tsCol + 1 ? cells.get(tsCol + 1) : "";
                 DeadLetter dead = byLine.get(r.offset);

@@ -3,6 +3,7 @@ package dev.lstmflink.jobs.detect;
 import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.connect.JsonRecordParser;
 import dev.lstmflink.core.io.LstmModelFile;
+import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.flink.detect.Detection;
 import dev.lstmflink.jobs.detect.SyntheticSensors.Anomaly;
 import dev.lstmflink.train.Trainer;
@@ -74,7 +75,14 @@ public final class EmbeddedRun {
             modelFile = Path.of(c.model);
             model = DetectModels.read(c, modelFile);
         }
-        String version = LstmModelFile.read(model, modelFile.toString()).version();
+        LstmModel loaded = LstmModelFile.read(model, modelFile.toString());
+        if (loaded.idsPerStep() > 0) {
+            // the demo's sensors send one value and no categorical ids: every record would be a dead letter
+            throw new IllegalArgumentException("model " + modelFile + " embeds " + loaded.idsPerStep() + " categorical "
+                    + "id(s) per event, which the embedded demo's sensors do not send; use a model without an "
+                    + "embedding, or replay CSV files or a Kafka topic whose records carry \"ids\"");
+        }
+        String version = loaded.version();
         log.accept("scoring " + data.records().size() + " records with model " + version + " (" + modelFile + ")");
 
         LocalRun.Result run = LocalRun.run("lstm-flink detect (embedded)", data.records(),

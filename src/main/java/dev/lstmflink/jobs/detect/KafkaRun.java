@@ -2,6 +2,7 @@ package dev.lstmflink.jobs.detect;
 
 import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.connect.CsvRecordParser;
+import dev.lstmflink.connect.EventShape;
 import dev.lstmflink.connect.FutureTimestampGuard;
 import dev.lstmflink.connect.JsonRecordParser;
 import dev.lstmflink.connect.RawRecord;
@@ -103,10 +104,10 @@ public final class KafkaRun {
     public static void build(StreamExecutionEnvironment env, DetectConfig c, KafkaSettings s,
             KafkaSource<RawRecord> source, byte[] model, String modelName) throws Exception {
         LstmModel m = LstmModelFile.read(model, modelName);
-        int k = m.lstm().config().inputSize();
+        EventShape shape = EventShape.of(m);   // numeric values, and the embedding's ids when it has one
         RecordParser format = c.input.format == DetectConfig.Format.CSV
-                ? new CsvRecordParser(k, c.input.maxRecordBytes)
-                : new JsonRecordParser(k, c.input.maxRecordBytes);
+                ? new CsvRecordParser(shape, c.input.maxRecordBytes)
+                : new JsonRecordParser(shape, c.input.maxRecordBytes);
         DetectOptions options = c.detectOptions(true);
         // event time: a record stamped far ahead of the clock would carry its partition's watermark with it
         RecordParser parser = options.eventTime()

@@ -80,7 +80,8 @@ class DetectStateSerializersTest {
         samples.put("scoring", ScoringStateSerializerTest.scored(45));
         Map<Long, List<SensorEvent>> buffered = new LinkedHashMap<>();
         buffered.put(1_000L, List.of(new SensorEvent("k1", 1_000L, 1f, 2f), new SensorEvent("k1", 1_000L, true, 3f, 4f)));
-        buffered.put(2_000L, new ArrayList<>(List.of(new SensorEvent("k1", 2_000L, Float.MIN_VALUE, -0f))));
+        buffered.put(2_000L, new ArrayList<>(List.of(new SensorEvent("k1", 2_000L, Float.MIN_VALUE, -0f),
+                new SensorEvent("k1", 2_000L, true, new float[] {1f}, new int[] {3, 0, Integer.MAX_VALUE}))));
         samples.put("detect-buffer", buffered);
         samples.put("model-shape", List.of("v1;input_size=2;hidden_size=8;num_layers=1;proj_size=0;state_values=16;"
                 + "model=sha256:abc"));
@@ -111,7 +112,11 @@ class DetectStateSerializersTest {
     void aBufferedEventRoundTripsEveryField() throws IOException {
         List<SensorEvent> events = List.of(new SensorEvent("pump-7", -3L, true, 1.5f, Float.NaN, -0f),
                 new SensorEvent("ключ ✓", Long.MAX_VALUE, false), new SensorEvent(null, 0L, false, (float[]) null),
-                new SensorEvent("k".repeat(70_000), 1L, 2f));   // longer than writeUTF's 64 KB
+                new SensorEvent("k".repeat(70_000), 1L, 2f),   // longer than writeUTF's 64 KB
+                new SensorEvent("with-ids", 5L, true, new float[] {0.5f}, new int[] {7, -1, 0}),
+                new SensorEvent("ids-only", 6L, false, new float[0], new int[] {2}),
+                new SensorEvent("empty-ids", 7L, false, new float[] {1f}, new int[0]),
+                new SensorEvent("null-values-with-ids", 8L, false, null, new int[] {1}));
         for (SensorEvent e : events) {
             byte[] bytes = bytes(SensorEventSerializer.INSTANCE, e);
             SensorEvent back = SensorEventSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes));
@@ -121,6 +126,10 @@ class DetectStateSerializersTest {
             if (e.values != null && e.values.length > 0) {
                 copy.values[0] = 99f;
                 assertFalse(Arrays.equals(e.values, copy.values), "copy is deep");
+            }
+            if (e.ids != null && e.ids.length > 0) {
+                copy.ids[0] = 99;
+                assertFalse(Arrays.equals(e.ids, copy.ids), "copy of the ids is deep");
             }
         }
         assertNull(SensorEventSerializer.INSTANCE.deserialize(new DataInputDeserializer(
@@ -144,8 +153,65 @@ class DetectStateSerializersTest {
                 fields.add(f.getName() + ":" + f.getType().getSimpleName());
             }
         }
-        assertEquals(new TreeSet<>(List.of("key:String", "ts:long", "values:float[]", "reset:boolean")), fields,
+        assertEquals(new TreeSet<>(List.of("key:String", "ts:long", "values:float[]", "reset:boolean", "ids:int[]")),
+                fields,
                 "SensorEvent changed: update SensorEventSerializer (and its snapshot version) to match");
+    }
+
+    /**
+     * A savepoint of the release before the ids: its buffer snapshot is Flink's {@code SimpleTypeSerializerSnapshot}
+     * format (version 3, empty body) under {@code SensorEventSerializer$Snapshot}, and its events are written
+     * {@code key | ts | reset as a boolean byte | n | n floats}. Both are read as they are: the snapshot resolves as
+     * compatible as is (no migration), and the events come back without ids.
+     */
+    @Test
+    void theFormatOfTheReleaseBeforeTheIdsIsReadAsEventsWithoutIds() throws IOException {
+        DataOutputSerializer snap = new DataOutputSerializer(64);
+        snap.writeUTF(SensorEventSerializer.Snapshot.class.getName());   // as writeVersionedSnapshot writes it
+        snap.writeInt(3);
+        TypeSerializerSnapshot<SensorEvent> old = TypeSerializerSnapshot.readVersionedSnapshot(
+                new DataInputDeserializer(snap.getCopyOfBuffer()), getClass().getClassLoader());
+        assertEquals(3, ((SensorEventSerializer.Snapshot) old).readVersion());
+        assertTrue(SensorEventSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(old)
+                .isCompatibleAsIs());
+        assertEquals(4, SensorEventSerializer.INSTANCE.snapshotConfiguration().getCurrentVersion(), "version bumped");
+
+        DataOutputSerializer v1 = new DataOutputSerializer(64);
+        for (boolean reset : new boolean[] {true, false}) {
+            StringSerializer.INSTANCE.serialize("pump-7", v1);
+            v1.writeLong(1_000L);
+            v1.writeBoolean(reset);
+            v1.writeInt(2);
+            v1.writeFloat(1.5f);
+            v1.writeFloat(-2f);
+        }
+        StringSerializer.INSTANCE.serialize("no-values", v1);
+        v1.writeLong(2_000L);
+        v1.writeBoolean(false);
+        v1.writeInt(-1);
+        DataInputDeserializer in = new DataInputDeserializer(v1.getCopyOfBuffer());
+        var restored = old.restoreSerializer();
+        assertEquals(new SensorEvent("pump-7", 1_000L, true, 1.5f, -2f), restored.deserialize(in));
+        SensorEvent second = restored.deserialize(in);
+        assertEquals(new SensorEvent("pump-7", 1_000L, false, 1.5f, -2f), second);
+        assertNull(second.ids);
+        assertEquals(new SensorEvent("no-values", 2_000L, false, (float[]) null), restored.deserialize(in));
+        assertEquals(0, in.available(), "nothing left over");
+
+        byte[] badFlags = bytes(SensorEventSerializer.INSTANCE, new SensorEvent("k", 1L, 1f));
+        badFlags[badFlags.length - 9] = 4;   // the flags byte, a bit no format defines
+        assertThrows(IOException.class,
+                () -> SensorEventSerializer.INSTANCE.deserialize(new DataInputDeserializer(badFlags)));
+    }
+
+    @Test
+    void theModelShapeOfAnEarlierReleaseIsAModelWithoutEmbedding() {
+        ModelShape old = ModelShape.decode("v1;input_size=2;hidden_size=8;num_layers=1;proj_size=0;state_values=16;"
+                + "model=sha256:abc");
+        assertEquals(new ModelShape(2, 8, 1, 0, 16, 2, 0, "sha256:abc"), old);
+        assertTrue(old.sameShape(new ModelShape(2, 8, 1, 0, 16, "retrained")));
+        assertEquals("input_size=2, hidden_size=8, num_layers=1, proj_size=0 (16 state values per key)",
+                old.describe());
     }
 
     @Test
