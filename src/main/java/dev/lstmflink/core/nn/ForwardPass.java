@@ -396,28 +396,9 @@ public final class ForwardPass<A> {
                         int hpOff = sb >= 0 ? (prev * dirs + d) * hOut : (h0 != null ? stateRow * hOut : 0);
                         if (xs == null && hs == null && wc == w) {
                             k.gatesBackward(w, dw, cell, dz, 0, x, i * in, hp, hpOff, dx, i * in, dh, 0);
-                            continue;
-                        }
-                        if (xs != null) {
-                            drops.multiply(x, i * in, inMasks[cd], b * in, xs, in);
-                            copyOrZero(null, 0, dxs, in);
-                        }
-                        if (hs != null) {
-                            drops.multiply(hp, hpOff, recMasks[cd], b * hOut, hs, hOut);
-                        }
-                        k.gatesBackward(wc, dwc, cell, dz, 0, xs != null ? xs : x, xs != null ? 0 : i * in,
-                                hs != null ? hs : hp, hs != null ? 0 : hpOff, xs != null ? dxs : dx,
-                                xs != null ? 0 : i * in, dh, 0);
-                        if (xs != null) {
-                            // term 1: ∂L/∂x_t = m_x ⊙ ∂L/∂(x_t ⊙ m_x)
-                            for (int j = 0; j < in; j++) {
-                                int o = i * in + j;
-                                num.set(dx, o, num.get(dx, o) + num.get(dxs, j) * num.get(inMasks[cd], b * in + j));
-                            }
-                        }
-                        if (hs != null) {
-                            // term 2: ∂L/∂h_{t-1} = m_h ⊙ ∂L/∂(h_{t-1} ⊙ m_h) (c_{t-1}'s gradient is not masked)
-                            drops.multiply(dh, 0, recMasks[cd], b * hOut, dh, hOut);
+                        } else {
+                            gatesBackwardDropped(k, wc, dwc, cell, cd, b, x, i, in, hp, hpOff, xs, dxs, hs, dx, dz,
+                                    dh);
                         }
                     }
                     if (dwc != dw) {
@@ -496,6 +477,36 @@ public final class ForwardPass<A> {
             System.arraycopy(src, off, dst, 0, n);
         } else {
             System.arraycopy(num.allocate(n), 0, dst, 0, n);
+        }
+    }
+
+    /**
+     * {@link LstmKernel#gatesBackward} of one step through the input and recurrent dropout masks and the DropConnect
+     * copy of the weights (kept out of {@link #backward}'s loop so that the path without dropout stays as small as
+     * it was for the JIT). {@code xs}, {@code dxs}, {@code hs} are scratch (null when that kind is off).
+     */
+    private void gatesBackwardDropped(LstmKernel<A> k, A wc, A dwc, CellLayout cell, int cd, int b, A x, int i, int in,
+                                      A hp, int hpOff, A xs, A dxs, A hs, A dx, A dz, A dh) {
+        int hOut = cfg.outputSize();
+        if (xs != null) {
+            drops.multiply(x, i * in, inMasks[cd], b * in, xs, in);
+            copyOrZero(null, 0, dxs, in);
+        }
+        if (hs != null) {
+            drops.multiply(hp, hpOff, recMasks[cd], b * hOut, hs, hOut);
+        }
+        k.gatesBackward(wc, dwc, cell, dz, 0, xs != null ? xs : x, xs != null ? 0 : i * in, hs != null ? hs : hp,
+                hs != null ? 0 : hpOff, xs != null ? dxs : dx, xs != null ? 0 : i * in, dh, 0);
+        if (xs != null) {
+            // term 1: ∂L/∂x_t = m_x ⊙ ∂L/∂(x_t ⊙ m_x)
+            for (int j = 0; j < in; j++) {
+                int o = i * in + j;
+                num.set(dx, o, num.get(dx, o) + num.get(dxs, j) * num.get(inMasks[cd], b * in + j));
+            }
+        }
+        if (hs != null) {
+            // term 2: ∂L/∂h_{t-1} = m_h ⊙ ∂L/∂(h_{t-1} ⊙ m_h) (c_{t-1}'s gradient is not masked)
+            drops.multiply(dh, 0, recMasks[cd], b * hOut, dh, hOut);
         }
     }
 }
