@@ -1,5 +1,8 @@
 package dev.lstmflink.core.io.onnx;
 
+import static dev.lstmflink.core.io.onnx.OnnxLstmTest.data;
+import static dev.lstmflink.core.io.onnx.OnnxLstmTest.floats;
+import static dev.lstmflink.core.io.onnx.OnnxLstmTest.shape;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -35,7 +38,8 @@ class OnnxHeadTest {
 
     /** Through the format-detecting reader, as the jobs load models: LSTM, then the head on every step's output. */
     @ParameterizedTest
-    @CsvSource({"head_2layer_batch_first, head_2layer_batch_first", "head_no_bias, head_no_bias", "head_gemm_unbatched, head_gemm_unbatched",
+    @CsvSource({"head_2layer_batch_first, head_2layer_batch_first", "head_no_bias, head_no_bias",
+        "head_gemm_unbatched, head_gemm_unbatched",
             "head_gemm_transb0, head_gemm_unbatched"})
     void headOutputsArePyTorchs(String file, String expectedName) throws Exception {
         JsonNode e = JSON.readTree(DIR.resolve(expectedName + ".expected.json").toFile());
@@ -167,31 +171,5 @@ class OnnxHeadTest {
             }
         }
         return out;
-    }
-
-    private static int[] shape(JsonNode t) {
-        JsonNode s = t.path("shape");
-        int[] out = new int[s.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = s.get(i).intValue();
-        }
-        return out;
-    }
-
-    private static double[] data(JsonNode t) {
-        JsonNode d = t.path("data");
-        double[] v = new double[d.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = d.get(i).doubleValue();
-        }
-        return v;
-    }
-
-    private static float[] floats(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) {
-            f[i] = (float) d[i];
-        }
-        return f;
     }
 }

@@ -122,7 +122,8 @@ class OnnxLstmTest {
         Close.assertClose(what + " c_n", data(e.path("c_n")), Close.toDoubles(pass.cN()), 1e-5);
     }
 
-    private static int[] shape(JsonNode t) {
+    /** Shared with {@link OnnxHeadTest}: the fixtures' JSON arrays. */
+    static int[] shape(JsonNode t) {
         JsonNode s = t.path("shape");
         int[] out = new int[s.size()];
         for (int i = 0; i < out.length; i++) {
@@ -131,7 +132,7 @@ class OnnxLstmTest {
         return out;
     }
 
-    private static double[] data(JsonNode t) {
+    static double[] data(JsonNode t) {
         JsonNode d = t.path("data");
         double[] v = new double[d.size()];
         for (int i = 0; i < v.length; i++) {
@@ -140,7 +141,7 @@ class OnnxLstmTest {
         return v;
     }
 
-    private static float[] floats(double[] d) {
+    static float[] floats(double[] d) {
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) {
             f[i] = (float) d[i];
