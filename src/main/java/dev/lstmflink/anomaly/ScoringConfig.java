@@ -43,10 +43,12 @@ import java.io.Serializable;
  *                        against, so that one anomaly does not widen the spread (σ) every later threshold of the next
  *                        W events is measured in and hide the next anomaly; false keeps it whole, as telemanom does
  *                        (its windows are judged in batches, after the fact)
+ * @param likelihood      the settings of {@link Mode#LIKELIHOOD} ({@link LikelihoodScorer})
  */
 public record ScoringConfig(
         Mode mode, int window, int recomputeEvery, int warmup, double ewmaSpan, double zMin, double zMax, double zStep,
-        double pruneP, int errorBuffer, double fixedThreshold, boolean clipAnomalies) implements Serializable {
+        double pruneP, int errorBuffer, double fixedThreshold, boolean clipAnomalies, LikelihoodConfig likelihood)
+        implements Serializable {
 
     /** The largest window accepted: 4 MiB of state per key. */
     public static final int MAX_WINDOW = 1 << 20;
@@ -55,6 +57,8 @@ public record ScoringConfig(
 
     /** How an event is flagged. */
     public enum Mode {
+        /** {@link LikelihoodScorer}: the anomaly likelihood of the prediction errors, flagged at its threshold. */
+        LIKELIHOOD,
         /** Hundman et al.'s nonparametric dynamic threshold on the smoothed error, with pruning. */
         DYNAMIC,
         /** A fixed threshold on the score. */
@@ -63,7 +67,10 @@ public record ScoringConfig(
 
     public ScoringConfig {
         if (mode == null) {
-            throw new IllegalArgumentException("mode must be DYNAMIC or FIXED, got null");
+            throw new IllegalArgumentException("mode must be LIKELIHOOD, DYNAMIC or FIXED, got null");
+        }
+        if (likelihood == null) {
+            throw new IllegalArgumentException("likelihood settings must not be null");
         }
         if (window < 10 || window > MAX_WINDOW) {
             throw new IllegalArgumentException("window must be in [10, " + MAX_WINDOW + "], got " + window);
@@ -106,7 +113,8 @@ public record ScoringConfig(
      * 1000 errors recomputed every 50 events, a span-5 EWMA, an error buffer of 5 and 100 warm-up events.
      */
     public static ScoringConfig dynamic() {
-        return new ScoringConfig(Mode.DYNAMIC, 1000, 50, 100, 5, 2.5, 12.0, 0.5, 0.13, 5, 0.99, false);
+        return new ScoringConfig(Mode.DYNAMIC, 1000, 50, 100, 5, 2.5, 12.0, 0.5, 0.13, 5, 0.99, false,
+                LikelihoodConfig.defaults());
     }
 
     /** The fixed mode: flag when score ≥ t; the other settings as {@link #dynamic()}. */
@@ -121,51 +129,61 @@ public record ScoringConfig(
 
     public ScoringConfig withMode(Mode m) {
         return new ScoringConfig(m, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP, errorBuffer,
-                fixedThreshold, clipAnomalies);
+                fixedThreshold, clipAnomalies, likelihood);
     }
 
     public ScoringConfig withWindow(int w) {
         return new ScoringConfig(mode, w, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP, errorBuffer,
-                fixedThreshold, clipAnomalies);
+                fixedThreshold, clipAnomalies, likelihood);
     }
 
     public ScoringConfig withRecomputeEvery(int r) {
         return new ScoringConfig(mode, window, r, warmup, ewmaSpan, zMin, zMax, zStep, pruneP, errorBuffer,
-                fixedThreshold, clipAnomalies);
+                fixedThreshold, clipAnomalies, likelihood);
     }
 
     public ScoringConfig withWarmup(int n) {
         return new ScoringConfig(mode, window, recomputeEvery, n, ewmaSpan, zMin, zMax, zStep, pruneP, errorBuffer,
-                fixedThreshold, clipAnomalies);
+                fixedThreshold, clipAnomalies, likelihood);
     }
 
     public ScoringConfig withEwmaSpan(double s) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, s, zMin, zMax, zStep, pruneP, errorBuffer,
-                fixedThreshold, clipAnomalies);
+                fixedThreshold, clipAnomalies, likelihood);
     }
 
     public ScoringConfig withZRange(double min, double max, double step) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, min, max, step, pruneP, errorBuffer,
-                fixedThreshold, clipAnomalies);
+                fixedThreshold, clipAnomalies, likelihood);
     }
 
     public ScoringConfig withPruneP(double p) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, p, errorBuffer,
-                fixedThreshold, clipAnomalies);
+                fixedThreshold, clipAnomalies, likelihood);
     }
 
     public ScoringConfig withErrorBuffer(int b) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP, b,
-                fixedThreshold, clipAnomalies);
+                fixedThreshold, clipAnomalies, likelihood);
     }
 
     public ScoringConfig withClipAnomalies(boolean clip) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP,
-                errorBuffer, fixedThreshold, clip);
+                errorBuffer, fixedThreshold, clip, likelihood);
+    }
+
+    public ScoringConfig withLikelihood(LikelihoodConfig l) {
+        return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP,
+                errorBuffer, fixedThreshold, clipAnomalies, l);
+    }
+
+    /** The default scoring: {@link Mode#LIKELIHOOD} with {@link LikelihoodConfig#defaults()}. */
+    public static ScoringConfig likelihoodDefaults() {
+        return dynamic().withMode(Mode.LIKELIHOOD);
     }
 
     public ScoringConfig withFixedThreshold(double t) {
         return new ScoringConfig(mode, window, recomputeEvery, warmup, ewmaSpan, zMin, zMax, zStep, pruneP,
-                errorBuffer, t, clipAnomalies);
+                errorBuffer, t, clipAnomalies, likelihood);
     }
 }

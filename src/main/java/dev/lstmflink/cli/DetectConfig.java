@@ -3,6 +3,7 @@ package dev.lstmflink.cli;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lstmflink.anomaly.LikelihoodConfig;
 import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.connect.kafka.KafkaSettings;
 import dev.lstmflink.flink.detect.DetectOptions;
@@ -60,7 +61,9 @@ public final class DetectConfig {
 
     /** How residuals become scores and flags ({@link ScoringConfig}). */
     public static final class Scoring {
-        public ScoringConfig.Mode mode = ScoringConfig.Mode.DYNAMIC;
+        public ScoringConfig.Mode mode = ScoringConfig.Mode.LIKELIHOOD;
+        /** The settings of the likelihood mode. */
+        public Likelihood likelihood = new Likelihood();
         public int window = 500;
         @JsonProperty("recompute_every")
         public int recomputeEvery = 50;
@@ -84,6 +87,20 @@ public final class DetectConfig {
         public boolean clipAnomalies = true;
     }
 
+    /** scoring.likelihood: {@link dev.lstmflink.anomaly.LikelihoodConfig}. */
+    public static final class Likelihood {
+        public int average = 10;
+        public int history = 1000;
+        public int warmup = 100;
+        public double floor = 0.05;
+        @JsonProperty("spatial_tolerance")
+        public double spatialTolerance = 0.05;
+        public int rest = 100;
+        @JsonProperty("rest_scale")
+        public double restScale = 0;
+        public double threshold = 0.5;
+    }
+
     /** The model trained when there is none (the embedded source, or CSV replay with a train fraction). */
     public static final class Training {
         @JsonProperty("hidden_size")
@@ -102,6 +119,12 @@ public final class DetectConfig {
         /** CSV replay: train on this first part of each series (null: use the model given). */
         @JsonProperty("train_fraction")
         public Double trainFraction;
+        /**
+         * CSV replay: train on at most this many rows of each series, the first min(⌊train_fraction · rows⌋,
+         * max_rows) (null: no cap). NAB's probationary period is min(⌊0.15 · rows⌋, 750).
+         */
+        @JsonProperty("max_rows")
+        public Integer maxRows;
     }
 
     /** The built-in synthetic sensor source. */
@@ -298,6 +321,8 @@ public final class DetectConfig {
                 t.validationFraction > 0 && t.validationFraction < 1, "a number in (0, 1)");
         check(source, "training.train_fraction", t.trainFraction,
                 t.trainFraction == null || (t.trainFraction > 0 && t.trainFraction < 1), "a number in (0, 1)");
+        check(source, "training.max_rows", t.maxRows, t.maxRows == null || t.maxRows >= 1,
+                "an integer >= 1, or null for no cap");
         Embedded e = embedded;
         check(source, "embedded.sensors", e.sensors, e.sensors >= 1 && e.sensors <= 1000, "an integer in [1, 1000]");
         check(source, "embedded.period", e.period, e.period >= 8, "an integer >= 8");
@@ -368,7 +393,10 @@ public final class DetectConfig {
     public ScoringConfig scoring() {
         Scoring s = scoring;
         return new ScoringConfig(s.mode, s.window, s.recomputeEvery, s.warmup, s.ewmaSpan, s.zMin, s.zMax, s.zStep,
-                s.pruneP, s.errorBuffer, s.fixedThreshold, s.clipAnomalies);
+                s.pruneP, s.errorBuffer, s.fixedThreshold, s.clipAnomalies,
+                new LikelihoodConfig(s.likelihood.average, s.likelihood.history, s.likelihood.warmup,
+                        s.likelihood.floor, s.likelihood.spatialTolerance, s.likelihood.rest, s.likelihood.restScale,
+                        s.likelihood.threshold));
     }
 
     /** The detector's event order and expiry; {@code eventTime} only applies to the Kafka mode. */
@@ -399,7 +427,8 @@ public final class DetectConfig {
     private static List<String> keys() {
         List<String> out = new ArrayList<>();
         collect("", StrictYaml.YAML.valueToTree(new DetectConfig()), out);
-        for (String nullByDefault : List.of("model", "training.train_fraction", "flink.checkpoint_dir", "flink.restore_from")) {
+        for (String nullByDefault : List.of("model", "training.train_fraction", "training.max_rows",
+                "flink.checkpoint_dir", "flink.restore_from")) {
             if (!out.contains(nullByDefault)) {
                 out.add(nullByDefault);
             }
@@ -426,7 +455,8 @@ public final class DetectConfig {
                     "expected a section (key: value lines)";
             case "kafka.properties" -> "expected a section of Kafka client properties (name: value)";
             case "input.format" -> "expected json or csv";
-            case "scoring.mode" -> "expected dynamic or fixed";
+            case "scoring.mode" -> "expected likelihood, dynamic or fixed";
+            case "scoring.likelihood" -> "expected a section (key: value lines)";
             case "kafka.delivery" -> "expected exactly_once or at_least_once";
             case "flink.on_state_mismatch" -> "expected fail or reset";
             case "events.event_time", "kafka.create_topics", "scoring.clip_anomalies" -> "expected true or false";
@@ -436,7 +466,8 @@ public final class DetectConfig {
                  "kafka.group_id", "kafka.starting_offsets", "kafka.transactional_id_prefix",
                  "flink.checkpoint_interval", "flink.state_backend", "flink.checkpoint_dir", "flink.restore_from" -> "expected a string";
             case "scoring.ewma_span", "scoring.z_min", "scoring.z_max", "scoring.z_step", "scoring.prune_p",
-                 "scoring.fixed_threshold", "training.lr", "training.validation_fraction",
+                 "scoring.fixed_threshold", "scoring.likelihood.floor", "scoring.likelihood.spatial_tolerance",
+                 "scoring.likelihood.rest_scale", "scoring.likelihood.threshold", "training.lr", "training.validation_fraction",
                  "training.train_fraction" -> "expected a number";
             default -> key.startsWith("kafka.properties.") ? "expected a string" : "expected an integer";
         };

@@ -1,6 +1,8 @@
 package dev.lstmflink.flink.detect;
 
 import dev.lstmflink.anomaly.KeyScorer;
+import dev.lstmflink.anomaly.LikelihoodScorer;
+import dev.lstmflink.anomaly.LikelihoodState;
 import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.anomaly.ScoringState;
 import dev.lstmflink.core.io.LstmModelFile;
@@ -46,8 +48,11 @@ import org.slf4j.LoggerFactory;
  *       too (count = ids_per_step, each in {@code [0, num_embeddings)}), otherwise reason {@link RejectedEvent#BAD_ID};
  *       either way nothing of the key's state changes;</li>
  *   <li>x_norm = (x_t − mean) / std with the model's {@code normalization} metadata (identity when it has none);</li>
- *   <li>if the key has a prediction x̂_t from its previous event, {@link KeyScorer#score}(x_norm, x̂_t) gives residual,
- *       score, threshold and flag (residual in normalised units), advancing the key's {@link ScoringState};</li>
+ *   <li>if the key has a prediction x̂_t from its previous event, the scorer of the configured mode gives residual,
+ *       score, threshold and flag (residual in normalised units): {@link LikelihoodScorer#score}(x_norm, x̂_t)
+ *       advancing the key's {@link LikelihoodState} (the default), or {@link KeyScorer#score}(x_norm, x̂_t) advancing
+ *       its {@link ScoringState} (dynamic and fixed modes); without a prediction the likelihood mode still records
+ *       x_norm in the key's value statistics;</li>
  *   <li>the LSTM steps with [x_norm ; E[ids]] (the embedding's rows appended, {@link Embedding#input}; x_norm alone
  *       without an embedding) and x̂_{t+1} = head(h_t) is stored for the next event;</li>
  *   <li>one {@link Detection} is emitted, its prediction x̂_t in raw units (x̂·std + mean), null on a key's first
@@ -123,6 +128,8 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     private transient LinearHead head;
     private transient Normalization normalization;
     private transient KeyScorer scorer;
+    /** The likelihood mode's scorer, or null in the dynamic and fixed modes. */
+    private transient LikelihoodScorer likelihood;
     /** The numeric values per event (the model's numeric inputs), also the head's outputs. */
     private transient int k;
     /** The model's embedding, or null. */
@@ -191,6 +198,8 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             load();   // not run by a checkpointing operator
         }
         this.scorer = new KeyScorer(scoringConfig);
+        this.likelihood = scoringConfig.mode() == ScoringConfig.Mode.LIKELIHOOD
+                ? new LikelihoodScorer(scoringConfig.likelihood()) : null;
         boolean idle = !options.idleTimeout().isZero();
         this.ttl = idle && !options.eventTime();
         this.state = new DetectState(getRuntimeContext(), ttl ? options.idleTimeout() : Duration.ZERO);
@@ -407,7 +416,8 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         if (started) {
             keysStarted.inc();
             state.scoring.clear();   // event time: the expiry timer may not have fired yet
-        } else if (e.reset && ttl) {
+            state.likelihood.clear();
+        } else if (e.reset && ttl && likelihood == null) {
             // A reset event writes no scoring state: rewrite it so that it expires together with the LSTM state.
             ScoringState kept = state.scoring.value();
             if (kept != null) {
@@ -420,7 +430,18 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         }
 
         KeyScorer.Result r = null;
-        if (predicted != null) {
+        if (likelihood != null) {
+            LikelihoodState ls = state.likelihood.value();
+            if (ls == null || ls.features() != k || ls.average() != likelihood.config().average()) {
+                ls = likelihood.newState(k);   // new key, or a restore with other settings: start its history again
+            }
+            if (predicted != null) {
+                r = likelihood.score(xn, predicted, ls);
+            } else {
+                likelihood.observe(xn, ls);
+            }
+            state.likelihood.update(ls);
+        } else if (predicted != null) {
             ScoringState sc = state.scoring.value();
             if (sc == null || sc.window().length != scoringConfig.window()) {
                 sc = scorer.newState();   // new key, or a restore with another window size: start its history again

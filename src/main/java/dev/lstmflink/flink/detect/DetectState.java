@@ -1,5 +1,6 @@
 package dev.lstmflink.flink.detect;
 
+import dev.lstmflink.anomaly.LikelihoodState;
 import dev.lstmflink.anomaly.ScoringState;
 import dev.lstmflink.flink.KeyState;
 import dev.lstmflink.flink.KeyStateSerializer;
@@ -13,7 +14,8 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 /**
  * The three value states {@link DetectFunction} keeps per key, in Flink keyed state: {@code lstm-state} ({@link KeyState}:
  * h, c, step count, last event time), {@code prediction} (x̂ for the key's next event, normalised, k floats) and
- * {@code scoring} ({@link ScoringState}, by {@link ScoringStateSerializer}).
+ * {@code scoring} ({@link ScoringState}, by {@link ScoringStateSerializer}; dynamic and fixed modes) and {@code likelihood}
+ * ({@link LikelihoodState}, by {@link LikelihoodStateSerializer}; likelihood mode).
  *
  * <p>With a TTL (processing-time idle expiry) each state expires when it was not written for that long, and an expired
  * state reads as null. Flink's TTL runs on processing time only; event-time expiry is {@link DetectFunction}'s timer.
@@ -25,12 +27,14 @@ final class DetectState {
     final ValueState<KeyState> lstm;
     final ValueState<float[]> prediction;
     final ValueState<ScoringState> scoring;
+    final ValueState<LikelihoodState> likelihood;
 
     /** @param ttl zero for no TTL */
     DetectState(RuntimeContext rc, Duration ttl) {
         var l = lstmDescriptor();
         var p = predictionDescriptor();
         var s = scoringDescriptor();
+        var lk = likelihoodDescriptor();
         if (!ttl.isZero()) {
             StateTtlConfig config = StateTtlConfig.newBuilder(ttl)
                     .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
@@ -39,10 +43,12 @@ final class DetectState {
             l.enableTimeToLive(config);
             p.enableTimeToLive(config);
             s.enableTimeToLive(config);
+            lk.enableTimeToLive(config);
         }
         this.lstm = rc.getState(l);
         this.prediction = rc.getState(p);
         this.scoring = rc.getState(s);
+        this.likelihood = rc.getState(lk);
     }
 
     static ValueStateDescriptor<KeyState> lstmDescriptor() {
@@ -57,10 +63,15 @@ final class DetectState {
         return new ValueStateDescriptor<>("scoring", ScoringStateSerializer.INSTANCE);
     }
 
+    static ValueStateDescriptor<LikelihoodState> likelihoodDescriptor() {
+        return new ValueStateDescriptor<>("likelihood", LikelihoodStateSerializer.INSTANCE);
+    }
+
     /** Forgets the key: its next event starts it as new. */
     void clear() {
         lstm.clear();
         prediction.clear();
         scoring.clear();
+        likelihood.clear();
     }
 }
