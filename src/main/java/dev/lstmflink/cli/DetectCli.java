@@ -5,6 +5,7 @@ import dev.lstmflink.jobs.detect.EmbeddedRun;
 import dev.lstmflink.jobs.detect.Evaluation;
 import dev.lstmflink.jobs.detect.KafkaRun;
 import dev.lstmflink.jobs.detect.LocalRun;
+import dev.lstmflink.train.data.DataException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -164,7 +165,7 @@ public final class DetectCli implements Callable<Integer> {
         }
         try {
             runMode(c, out);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | DataException e) {
             // the runs report bad input (a missing file, a model that does not fit the data) this way
             throw new CliException(e.getMessage(), e);
         }
@@ -227,6 +228,14 @@ public final class DetectCli implements Callable<Integer> {
         }
         out.println("report: " + o.report());
         out.flush();
+        List<CsvReplay.Note> failed = o.notProcessed();
+        if (!failed.isEmpty()) {
+            // every other file was processed and written; the run still says that not all of them could be
+            throw new CliException(o.files().isEmpty() && failed.size() == 1 ? failed.get(0).line()
+                    : String.format(Locale.ROOT, "%d of %d file(s) could not be processed (no result written): %s",
+                            failed.size(), failed.size() + o.files().size(),
+                            String.join(", ", failed.stream().map(CsvReplay.Note::file).toList())));
+        }
     }
 
     private PrintStream terminal() {

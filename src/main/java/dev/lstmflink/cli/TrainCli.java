@@ -272,7 +272,8 @@ public final class TrainCli implements Callable<Integer> {
     static String epochLine(Trainer.EpochStats s) {
         int width = Integer.toString(s.epochs()).length();
         return String.format(Locale.ROOT, "epoch %" + width + "d/%d  train %s  val %s  %s windows/s  ETA %s%s",
-                s.epoch(), s.epochs(), TrainingReport.loss(s.trainLoss()), TrainingReport.loss(s.valLoss()),
+                s.epoch(), s.epochs(), TrainingReport.loss(s.trainLoss()),
+                Double.isNaN(s.valLoss()) ? "-" : TrainingReport.loss(s.valLoss()),   // no validation windows
                 TrainingReport.rate(s.samplesPerSecond()), duration(s.etaSeconds()), s.best() ? "  *best" : "");
     }
 
@@ -320,7 +321,7 @@ public final class TrainCli implements Callable<Integer> {
                 out.println(line);
                 out.flush();
                 bar.stepTo(s.epoch());
-                bar.setExtraMessage("val " + TrainingReport.loss(s.valLoss()));
+                bar.setExtraMessage(Double.isNaN(s.valLoss()) ? "" : "val " + TrainingReport.loss(s.valLoss()));
                 bar.refresh();
             }
         }

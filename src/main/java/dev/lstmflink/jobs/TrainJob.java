@@ -110,20 +110,27 @@ public final class TrainJob {
         LstmConfig cfg = spec.cell().config(inputs, spec.hiddenSize(), spec.layers(), spec.dropout());
         HeadSpec head = new HeadSpec(HeadSpec.Kind.REGRESSION, cfg.outputSize(), k, true);   // numeric values only
         SequenceModel<float[]> model = Trainer.newModel(cfg, head, emb, spec.options());
-        Trainer.Result result = DataParallelEpochs.train(model, TrainingWindows.of(windows), spec.options(),
+        // Without validation windows (validation fraction 0) there is no best epoch to pick: every epoch runs (no
+        // early stopping) and the last one's weights are kept.
+        boolean validated = windows.validation().size() > 0;
+        TrainOptions options = validated ? spec.options() : spec.options().withPatience(0);
+        Trainer.Result result = DataParallelEpochs.train(model, TrainingWindows.of(windows), options,
                 spec.parallelism(), listener);
-        List<float[]> best = result.bestParams();
-        List<float[]> live = model.parameters();
-        for (int i = 0; i < live.size(); i++) {
-            System.arraycopy(best.get(i), 0, live.get(i), 0, best.get(i).length);
+        if (validated) {
+            List<float[]> best = result.bestParams();
+            List<float[]> live = model.parameters();
+            for (int i = 0; i < live.size(); i++) {
+                System.arraycopy(best.get(i), 0, live.get(i), 0, best.get(i).length);
+            }
         }
+        int kept = validated ? result.bestEpoch() : result.history().size();
         Path parent = spec.output().toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);
         }
         ModelFileWriter.write(spec.output(), model, windows.normalization().toJson(),
-                trainingSummary(spec, data.report(), windows, result), "trained-" + Long.toHexString(
-                        spec.options().seed()) + "-epoch" + result.bestEpoch());
+                trainingSummary(spec, data.report(), windows, result, kept), "trained-" + Long.toHexString(
+                        spec.options().seed()) + "-epoch" + kept);
         return new Outcome(data.report(), windows, model, result);
     }
 
@@ -189,12 +196,17 @@ public final class TrainJob {
         return new SeriesLoader.Result(set, report);
     }
 
-    private static String trainingSummary(Spec spec, DataReport report, WindowSet w, Trainer.Result r) {
+    /** The {@code training} metadata of the model file; without validation, the kept epoch is the last. */
+    private static String trainingSummary(Spec spec, DataReport report, WindowSet w, Trainer.Result r, int kept) {
+        boolean validated = w.validation().size() > 0;
         return "{\"input\": \"" + spec.input().getFileName() + "\", \"rows\": " + report.goodRows() + ", \"bad_rows\": "
                 + report.badRows() + ", \"window\": " + spec.window() + ", \"stride\": " + spec.stride()
+                + ", \"validation_fraction\": " + spec.valFraction()
                 + ", \"train_windows\": " + w.train().size() + ", \"val_windows\": " + w.validation().size()
-                + ", \"epochs_run\": " + r.history().size() + ", \"best_epoch\": " + r.bestEpoch()
-                + ", \"best_val_loss\": " + r.bestValLoss() + ", \"batch_size\": " + spec.options().batchSize()
+                + ", \"epochs_run\": " + r.history().size() + ", \"best_epoch\": " + kept
+                + ", \"kept\": \"" + (validated ? "best" : "last") + "\""
+                + ", \"best_val_loss\": " + (validated ? Double.toString(r.bestValLoss()) : "null")
+                + ", \"batch_size\": " + spec.options().batchSize()
                 + ", \"seed\": " + spec.options().seed() + ", \"parallelism\": " + spec.parallelism() + "}";
     }
 }

@@ -70,7 +70,16 @@ public final class EmbeddedRun {
             }
             log.accept(String.format("training LSTM(1, %d) + Linear(%d, 1) on the first %,d readings of each sensor",
                     c.training.hiddenSize, c.training.hiddenSize, e.trainPoints));
-            model = DetectModels.train(rows, c.training, "embedded", modelFile, epochs);
+            DetectModels.Trained t = DetectModels.train(rows, c.training, "embedded", modelFile, epochs);
+            if (!t.hasModel()) {
+                // embedded.train_points >= 2 training windows is checked with the settings: cannot happen
+                throw new IllegalArgumentException("embedded: no model: " + t.plan().reason());
+            }
+            if (t.plan().kind() != TrainingPlan.Kind.FULL) {
+                log.accept("embedded: " + t.plan().kind().label() + ": " + t.plan().reason() + "; "
+                        + t.epochsRun() + " epochs, the last kept");
+            }
+            model = t.model();
         } else {
             modelFile = Path.of(c.model);
             model = DetectModels.read(c, modelFile);

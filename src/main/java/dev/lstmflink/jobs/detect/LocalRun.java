@@ -35,6 +35,8 @@ public final class LocalRun {
     private LocalRun() {}
 
     /**
+     * @param model    the model file's bytes, or null: no model (CSV replay, a series too short to train on), for the
+     *                 detection operator's model-free scoring
      * @param progress called with the number of outputs collected so far (every 1000 and at the end)
      */
     public static Result run(String jobName, List<RawRecord> records, RecordParser parser, ScoringConfig scoring,
