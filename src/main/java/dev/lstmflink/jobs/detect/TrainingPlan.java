@@ -56,9 +56,9 @@ public record TrainingPlan(Kind kind, int window, double validationFraction, Lis
 
     /**
      * The shortest window worth training, T' = 15 (16 rows): fewer gives fewer than 15 next-step targets to fit the
-     * model's weights (1,169 at H = 16) and a normalisation whose standard deviation comes from fewer than 16 values
-     * (about ±18 % standard error at 16, ±25 % at 9), and a model fitted on that predicts no better than the last
-     * value does. The configured window itself is never refused: a series with at least T+1 rows trains with T.
+     * model's weights (1,233 at k = 1, H = 16) and a normalisation whose standard deviation comes from fewer than 16
+     * values (about ±18 % standard error at 16, ±25 % at 9): too little to expect a better prediction than the last
+     * value's. The configured window itself is never refused: a series with at least T+1 rows trains with T.
      */
     public static final int MIN_SHORTER_WINDOW = 15;
 
