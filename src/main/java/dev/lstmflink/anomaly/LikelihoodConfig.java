@@ -5,10 +5,15 @@ import java.io.Serializable;
 /**
  * The settings of {@link LikelihoodScorer}, the default scoring: the anomaly likelihood of Ahmad et al. 2017
  * ("Unsupervised real-time anomaly detection for streaming data", Neurocomputing 262, §3.3) over the LSTM's prediction
- * errors, with a spatial check on new extremes, an error floor relative to the series' own spread and a rest period
+ * errors, with a second channel on the values' level, a spatial check on new extremes, an error floor relative to the series' own spread and a rest period
  * after each alert. Every setting is checked when the config is built; an error names the setting and the value.
  *
  * @param average    K: the short-term mean m_t is taken over the last K errors (Ahmad et al.: W' = 10)
+ * @param levelAverage K_level: the level channel's short-term mean is taken over the last K_level deviations of the
+ *                   values from their long-term mean (the exponentially weighted mean of span L), |x_t − x̄|; its
+ *                   likelihood is taken as the error's is, and the score is the larger of the two; 0 turns the
+ *                   channel off. It finds a level that moves away and stays, which a next-step predictor follows
+ *                   after a step or two
  * @param history    L: the span, in events, of the exponentially weighted mean μ and variance σ² of m that m_t is
  *                   compared with (the "long window" W of the paper, 8640 in NAB's runs); the first L events weigh
  *                   equally (a plain running mean), later ones with α = 1/L
@@ -27,8 +32,9 @@ import java.io.Serializable;
  * @param restScale  the factor in [0, 1) applied to scores during a rest period
  * @param threshold  the alert: an event is flagged when its score is at or above this, in (0, 1]
  */
-public record LikelihoodConfig(int average, int history, int warmup, double floor, double spatialTolerance, int rest,
-                               double restScale, double threshold) implements Serializable {
+public record LikelihoodConfig(int average, int levelAverage, int history, int warmup, double floor,
+                               double spatialTolerance, int rest, double restScale, double threshold)
+        implements Serializable {
 
     /** The largest short-term window accepted. */
     public static final int MAX_AVERAGE = 1000;
@@ -36,6 +42,10 @@ public record LikelihoodConfig(int average, int history, int warmup, double floo
     public LikelihoodConfig {
         if (average < 1 || average > MAX_AVERAGE) {
             throw new IllegalArgumentException("average must be in [1, " + MAX_AVERAGE + "], got " + average);
+        }
+        if (levelAverage < 0 || levelAverage > MAX_AVERAGE) {
+            throw new IllegalArgumentException("level_average must be in [0, " + MAX_AVERAGE + "], got "
+                    + levelAverage);
         }
         if (history < 2) {
             throw new IllegalArgumentException("history must be an integer >= 2, got " + history);
@@ -63,6 +73,6 @@ public record LikelihoodConfig(int average, int history, int warmup, double floo
 
     /** The shipped defaults (see config/detect.yaml and BENCHMARKS.md's NAB ablation for how they were chosen). */
     public static LikelihoodConfig defaults() {
-        return new LikelihoodConfig(10, 1000, 100, 0.05, 0.05, 100, 0.0, 0.5);
+        return new LikelihoodConfig(20, 50, 4000, 100, 0.05, 0.05, 100, 0.0, 0.5);
     }
 }

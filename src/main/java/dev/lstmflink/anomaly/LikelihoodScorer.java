@@ -16,6 +16,10 @@ package dev.lstmflink.anomaly;
  *       The tail probability Q(z) = ½·erfc(z/√2) becomes the score log(Q + 10⁻¹⁰) / log(10⁻¹⁰), which is Numenta's
  *       {@code computeLogLikelihood}: 0.03 for an ordinary error (z = 0), 0.5 at Q = 10⁻⁵ (z ≈ 4.3), 1 at
  *       Q ≤ 10⁻¹⁰. One-sided: errors smaller than usual are not anomalies (Numenta's reflects them).</li>
+ *   <li><b>Level channel</b>: the same likelihood of the mean of the last K_level deviations |x − x̄| of the values
+ *       from their exponentially weighted mean x̄ (span L); the score is the larger of the two channels'. A level
+ *       that moves and stays is a burst of a few errors to a next-step predictor, which follows it; to this channel
+ *       it is a lasting deviation.</li>
  *   <li><b>Rest</b>: an event scoring at or above the threshold is an alert; the next {@code rest} events of the key
  *       score {@code restScale} times their score, so that an anomaly lasting many steps is reported once.</li>
  * </ol>
@@ -47,7 +51,7 @@ public final class LikelihoodScorer {
 
     /** The state of a new key of {@code features} values per event. */
     public LikelihoodState newState(int features) {
-        return new LikelihoodState(features, config.average());
+        return new LikelihoodState(features, config.average(), Math.max(1, config.levelAverage()));
     }
 
     /**
@@ -83,34 +87,28 @@ public final class LikelihoodScorer {
         final boolean warm = state.count >= config.warmup();
         final boolean spatial = warm && config.spatialTolerance() > 0 && outsideRange(x, state);
         final double spread = spread(state);
+        final double deviation = levelDeviation(x, state);   // against the level before this event
         observeValues(x, state);
 
-        // short-term mean of the errors
-        final float[] ring = state.recent;
-        ring[state.head] = (float) Math.min(error, Float.MAX_VALUE);
-        state.head = state.head + 1 == ring.length ? 0 : state.head + 1;
-        if (state.size < ring.length) {
-            state.size++;
-        }
-        double sum = 0;
-        for (int i = 0; i < state.size; i++) {
-            sum += ring[i];
-        }
-        final double m = sum / state.size;
-
+        final double m = state.error.push(error);
+        final double mLevel = config.levelAverage() > 0 ? state.level.push(deviation) : 0;
         double score = 0;
         if (warm) {
-            double sd = Math.max(Math.sqrt(state.var), config.floor() * spread);
-            double z = sd > 0 ? (m - state.mean) / sd : (m > state.mean ? Double.POSITIVE_INFINITY : 0);
-            score = spatial ? 1 : logScore(z);
+            double minSd = config.floor() * spread;
+            score = logScore(state.error.z(m, minSd));
+            if (config.levelAverage() > 0) {
+                score = Math.max(score, logScore(state.level.z(mLevel, minSd)));
+            }
+            if (spatial) {
+                score = 1;
+            }
         }
-        // μ and σ² of m, West's weighted incremental update: exact running moments for the first L, then span L
         state.count++;
         double a = Math.max(alpha, 1.0 / state.count);
-        double diff = m - state.mean;
-        double incr = a * diff;
-        state.mean += incr;
-        state.var = (1 - a) * (state.var + diff * incr);
+        state.error.update(m, a);
+        if (config.levelAverage() > 0) {
+            state.level.update(mLevel, a);
+        }
 
         if (state.rest > 0) {
             score *= config.restScale();
@@ -152,6 +150,18 @@ public final class LikelihoodScorer {
             }
         }
         return false;
+    }
+
+    /** The mean over the features of |x_j − x̄_j|, x̄ the key's long-term level (0 for its first event). */
+    private static double levelDeviation(float[] x, LikelihoodState s) {
+        if (s.values == 0) {
+            return 0;
+        }
+        double sum = 0;
+        for (int j = 0; j < x.length; j++) {
+            sum += Math.abs((double) x[j] - s.valueMean[j]);
+        }
+        return sum / x.length;
     }
 
     /** The mean over the features of the exponentially weighted standard deviation of the values. */

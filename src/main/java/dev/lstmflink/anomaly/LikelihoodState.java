@@ -7,17 +7,18 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * One key's memory for {@link LikelihoodScorer}: primitives and five small arrays, meant to live in a Flink
- * {@code ValueState}. Its size does not grow with the stream: {@link #serializedSize} = 52 + 4·K + 16·k bytes (K the
- * short-term window, k the features; K = 10, k = 1: 108 bytes).
+ * One key's memory for {@link LikelihoodScorer}: primitives and small arrays, meant to live in a Flink
+ * {@code ValueState}. Its size does not grow with the stream: {@link #serializedSize} = 80 + 4·K + 4·K_level + 16·k
+ * bytes (K and K_level the two channels' short-term windows, k the features; K = 20, K_level = 50, k = 1: 376 bytes).
  *
  * <ul>
  *   <li>{@code values}: events seen (with or without an error); {@code valueMean}, {@code valueVar}: the exponentially
- *       weighted mean and variance of each feature (span L), the key's own spread; {@code min}, {@code max}: its
- *       range so far;</li>
- *   <li>{@code count}: errors scored; {@code recent}, {@code head}, {@code size}: a ring of the last K errors;</li>
- *   <li>{@code mean}, {@code var}: the exponentially weighted mean and variance (span L) of the short-term mean
- *       error m;</li>
+ *       weighted mean and variance of each feature (span L), the key's own level and spread; {@code min}, {@code max}:
+ *       its range so far;</li>
+ *   <li>{@code count}: errors scored;</li>
+ *   <li>{@code error}: the prediction-error channel (a ring of the last K errors, μ and σ² of their mean);</li>
+ *   <li>{@code level}: the level channel (a ring of the last K_level deviations of the values from their long-term
+ *       mean, μ and σ² of their mean);</li>
  *   <li>{@code rest}: events left in the rest period after the last alert.</li>
  * </ul>
  *
@@ -25,7 +26,7 @@ import java.util.Arrays;
  */
 public final class LikelihoodState implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     long values;
     final float[] valueMean;
@@ -33,43 +34,43 @@ public final class LikelihoodState implements Serializable {
     final float[] min;
     final float[] max;
     long count;
-    final float[] recent;
-    int head;
-    int size;
-    double mean;
-    double var;
+    final Surprise error;
+    final Surprise level;
     int rest;
 
-    /** A new key of {@code features} values per event, with a ring of {@code average} errors. */
-    public LikelihoodState(int features, int average) {
+    /** A new key of {@code features} values per event, with channels of {@code average} and {@code levelAverage}. */
+    public LikelihoodState(int features, int average, int levelAverage) {
         if (features < 1) {
             throw new IllegalArgumentException("features must be >= 1, got " + features);
         }
-        if (average < 1 || average > LikelihoodConfig.MAX_AVERAGE) {
-            throw new IllegalArgumentException("average must be in [1, " + LikelihoodConfig.MAX_AVERAGE + "], got "
-                    + average);
-        }
+        checkAverage("average", average);
+        checkAverage("level_average", levelAverage);
         this.valueMean = new float[features];
         this.valueVar = new float[features];
         this.min = new float[features];
         this.max = new float[features];
-        this.recent = new float[average];
+        this.error = new Surprise(average);
+        this.level = new Surprise(levelAverage);
     }
 
     private LikelihoodState(long values, float[] valueMean, float[] valueVar, float[] min, float[] max, long count,
-            float[] recent, int head, int size, double mean, double var, int rest) {
+            Surprise error, Surprise level, int rest) {
         this.values = values;
         this.valueMean = valueMean;
         this.valueVar = valueVar;
         this.min = min;
         this.max = max;
         this.count = count;
-        this.recent = recent;
-        this.head = head;
-        this.size = size;
-        this.mean = mean;
-        this.var = var;
+        this.error = error;
+        this.level = level;
         this.rest = rest;
+    }
+
+    private static void checkAverage(String name, int k) {
+        if (k < 1 || k > LikelihoodConfig.MAX_AVERAGE) {
+            throw new IllegalArgumentException(name + " must be in [1, " + LikelihoodConfig.MAX_AVERAGE + "], got "
+                    + k);
+        }
     }
 
     /** The features per event this state was made for. */
@@ -79,7 +80,12 @@ public final class LikelihoodState implements Serializable {
 
     /** K, the capacity of the ring of recent errors. */
     public int average() {
-        return recent.length;
+        return error.ring.length;
+    }
+
+    /** K_level, the capacity of the ring of recent level deviations. */
+    public int levelAverage() {
+        return level.ring.length;
     }
 
     /** Errors scored so far. */
@@ -94,12 +100,12 @@ public final class LikelihoodState implements Serializable {
 
     /** μ, the long-term mean of the short-term mean error. */
     public double mean() {
-        return mean;
+        return error.mean;
     }
 
     /** σ², the long-term variance of the short-term mean error. */
     public double variance() {
-        return var;
+        return error.var;
     }
 
     /** Events left in the rest period after the last alert. */
@@ -110,65 +116,64 @@ public final class LikelihoodState implements Serializable {
     /** An independent deep copy. */
     public LikelihoodState copy() {
         return new LikelihoodState(values, valueMean.clone(), valueVar.clone(), min.clone(), max.clone(), count,
-                recent.clone(), head, size, mean, var, rest);
+                error.copy(), level.copy(), rest);
     }
 
     /** The bytes {@link #write} produces. */
-    public static long serializedSize(int features, int average) {
-        return 52L + 4L * average + 16L * features;
+    public static long serializedSize(int features, int average, int levelAverage) {
+        return 80L + 4L * average + 4L * levelAverage + 16L * features;
     }
 
     /**
-     * {@code values (8) | count (8) | head (4) | size (4) | mean (8) | var (8) | rest (4) | k (4) | K (4) |
-     * valueMean, valueVar, min, max (k floats each) | recent (K floats)}, big-endian as {@link DataOutput} writes.
+     * {@code values (8) | count (8) | rest (4) | k (4) | K (4) | K_level (4) | valueMean, valueVar, min, max (k floats
+     * each) | error channel (24 + 4·K) | level channel (24 + 4·K_level)}, big-endian as {@link DataOutput} writes.
      */
     public void write(DataOutput out) throws IOException {
         out.writeLong(values);
         out.writeLong(count);
-        out.writeInt(head);
-        out.writeInt(size);
-        out.writeDouble(mean);
-        out.writeDouble(var);
         out.writeInt(rest);
         out.writeInt(valueMean.length);
-        out.writeInt(recent.length);
-        for (float[] a : new float[][] {valueMean, valueVar, min, max, recent}) {
+        out.writeInt(error.ring.length);
+        out.writeInt(level.ring.length);
+        for (float[] a : new float[][] {valueMean, valueVar, min, max}) {
             for (float v : a) {
                 out.writeFloat(v);
             }
         }
+        error.write(out);
+        level.write(out);
     }
 
     /** Reads what {@link #write} wrote; inconsistent or out-of-range parts are an {@link IOException}. */
     public static LikelihoodState read(DataInput in) throws IOException {
         long values = in.readLong();
         long count = in.readLong();
-        int head = in.readInt();
-        int size = in.readInt();
-        double mean = in.readDouble();
-        double var = in.readDouble();
         int rest = in.readInt();
         int k = in.readInt();
         int average = in.readInt();
+        int levelAverage = in.readInt();
         if (k < 1 || k > 1 << 16) {
             throw new IOException("corrupt likelihood state: " + k + " features is not in [1, 65536]");
         }
-        if (average < 1 || average > LikelihoodConfig.MAX_AVERAGE) {
-            throw new IOException("corrupt likelihood state: average " + average + " is not in [1, "
-                    + LikelihoodConfig.MAX_AVERAGE + "]");
+        for (int a : new int[] {average, levelAverage}) {
+            if (a < 1 || a > LikelihoodConfig.MAX_AVERAGE) {
+                throw new IOException("corrupt likelihood state: a window of " + a + " is not in [1, "
+                        + LikelihoodConfig.MAX_AVERAGE + "]");
+            }
         }
-        if (head < 0 || head >= average || size < 0 || size > average || count < 0 || values < count || rest < 0) {
-            throw new IOException("corrupt likelihood state: head " + head + ", size " + size + ", count " + count
-                    + ", values " + values + ", rest " + rest + " with average " + average);
+        if (count < 0 || values < count || rest < 0) {
+            throw new IOException("corrupt likelihood state: count " + count + ", values " + values + ", rest "
+                    + rest);
         }
-        float[][] arrays = {new float[k], new float[k], new float[k], new float[k], new float[average]};
+        float[][] arrays = {new float[k], new float[k], new float[k], new float[k]};
         for (float[] a : arrays) {
             for (int i = 0; i < a.length; i++) {
                 a[i] = in.readFloat();
             }
         }
-        return new LikelihoodState(values, arrays[0], arrays[1], arrays[2], arrays[3], count, arrays[4], head, size,
-                mean, var, rest);
+        Surprise error = Surprise.read(in, average, "error");
+        Surprise level = Surprise.read(in, levelAverage, "level");
+        return new LikelihoodState(values, arrays[0], arrays[1], arrays[2], arrays[3], count, error, level, rest);
     }
 
     @Override
@@ -176,20 +181,19 @@ public final class LikelihoodState implements Serializable {
         if (!(o instanceof LikelihoodState s)) {
             return false;
         }
-        return values == s.values && count == s.count && head == s.head && size == s.size && rest == s.rest
-                && Double.compare(mean, s.mean) == 0 && Double.compare(var, s.var) == 0
-                && Arrays.equals(valueMean, s.valueMean) && Arrays.equals(valueVar, s.valueVar)
-                && Arrays.equals(min, s.min) && Arrays.equals(max, s.max) && Arrays.equals(recent, s.recent);
+        return values == s.values && count == s.count && rest == s.rest && error.equals(s.error)
+                && level.equals(s.level) && Arrays.equals(valueMean, s.valueMean)
+                && Arrays.equals(valueVar, s.valueVar) && Arrays.equals(min, s.min) && Arrays.equals(max, s.max);
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(count) * 31 + Arrays.hashCode(recent);
+        return Long.hashCode(count) * 31 + error.hashCode();
     }
 
     @Override
     public String toString() {
-        return "LikelihoodState[values=" + values + ", count=" + count + ", mean=" + mean + ", var=" + var + ", rest="
-                + rest + "]";
+        return "LikelihoodState[values=" + values + ", count=" + count + ", error mean=" + error.mean + ", var="
+                + error.var + ", level mean=" + level.mean + ", var=" + level.var + ", rest=" + rest + "]";
     }
 }

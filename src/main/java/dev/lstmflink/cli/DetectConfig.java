@@ -89,8 +89,10 @@ public final class DetectConfig {
 
     /** scoring.likelihood: {@link dev.lstmflink.anomaly.LikelihoodConfig}. */
     public static final class Likelihood {
-        public int average = 10;
-        public int history = 1000;
+        public int average = 20;
+        @JsonProperty("level_average")
+        public int levelAverage = 50;
+        public int history = 4000;
         public int warmup = 100;
         public double floor = 0.05;
         @JsonProperty("spatial_tolerance")
@@ -394,7 +396,7 @@ public final class DetectConfig {
         Scoring s = scoring;
         return new ScoringConfig(s.mode, s.window, s.recomputeEvery, s.warmup, s.ewmaSpan, s.zMin, s.zMax, s.zStep,
                 s.pruneP, s.errorBuffer, s.fixedThreshold, s.clipAnomalies,
-                new LikelihoodConfig(s.likelihood.average, s.likelihood.history, s.likelihood.warmup,
+                new LikelihoodConfig(s.likelihood.average, s.likelihood.levelAverage, s.likelihood.history, s.likelihood.warmup,
                         s.likelihood.floor, s.likelihood.spatialTolerance, s.likelihood.rest, s.likelihood.restScale,
                         s.likelihood.threshold));
     }

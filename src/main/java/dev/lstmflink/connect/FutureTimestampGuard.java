@@ -26,6 +26,11 @@ public final class FutureTimestampGuard implements RecordParser {
     private final long maxAheadMs;
     private final int maxRawBytes;
 
+    @Override
+    public EventShape shape() {
+        return inner.shape();
+    }
+
     private FutureTimestampGuard(RecordParser inner, Duration maxAhead, int maxRawBytes) {
         this.inner = inner;
         this.maxAheadMs = maxAhead.toMillis();

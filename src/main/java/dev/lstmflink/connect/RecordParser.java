@@ -30,6 +30,9 @@ public interface RecordParser extends Serializable {
      */
     Parsed parse(String record, String source, int partition, long lineNumber);
 
+    /** The values and ids an event of this parser carries. */
+    EventShape shape();
+
     /** Parses a record that carries its own origin. */
     default Parsed parse(RawRecord record) {
         if (record == null) {

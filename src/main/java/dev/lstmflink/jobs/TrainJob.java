@@ -99,6 +99,20 @@ public final class TrainJob {
 
     /** As {@link #run(Spec, Trainer.Listener)}, with the data already read by {@link #readCsv}. */
     public static Outcome run(Spec spec, SeriesLoader.Result data, Trainer.Listener listener) throws Exception {
+        return run(spec, data, listener, true);
+    }
+
+    /**
+     * As {@link #run(Spec, SeriesLoader.Result, Trainer.Listener)}; {@code onFlink} false trains in this JVM with
+     * {@link Trainer#train}, which computes the same bits as the Flink job at parallelism 1
+     * ({@code TrainDataParallelITCase}) without starting a Flink job per epoch (about 0.5 s each): the detection job
+     * trains one small model per series this way.
+     */
+    public static Outcome run(Spec spec, SeriesLoader.Result data, Trainer.Listener listener, boolean onFlink)
+            throws Exception {
+        if (!onFlink && spec.parallelism() != 1) {
+            throw new IllegalArgumentException("training in this JVM is parallelism 1, got " + spec.parallelism());
+        }
         WindowSet windows = WindowSet.build(data.series(), spec.window(), spec.stride(), spec.valFraction());
         int k = windows.featureCount();
         EmbeddingConfig emb = spec.embedding();
@@ -114,8 +128,9 @@ public final class TrainJob {
         // early stopping) and the last one's weights are kept.
         boolean validated = windows.validation().size() > 0;
         TrainOptions options = validated ? spec.options() : spec.options().withPatience(0);
-        Trainer.Result result = DataParallelEpochs.train(model, TrainingWindows.of(windows), options,
-                spec.parallelism(), listener);
+        Trainer.Result result = onFlink
+                ? DataParallelEpochs.train(model, TrainingWindows.of(windows), options, spec.parallelism(), listener)
+                : Trainer.train(model, TrainingWindows.of(windows), options, listener);
         if (validated) {
             List<float[]> best = result.bestParams();
             List<float[]> live = model.parameters();

@@ -17,7 +17,7 @@ class LikelihoodScorerTest {
 
     /** K = 1 (m = e), L large (plain running moments), warm-up 2, no floor, no spatial check, no rest. */
     private static LikelihoodConfig plain(int average) {
-        return new LikelihoodConfig(average, 1_000_000, 2, 0, 0, 0, 0, 0.5);
+        return new LikelihoodConfig(average, 0, 1_000_000, 2, 0, 0, 0, 0, 0.5);
     }
 
     private static final float[] ZERO = {0f};
@@ -77,7 +77,7 @@ class LikelihoodScorerTest {
 
     @Test
     void warmupNeverFlagsAndAJumpDoes() {
-        LikelihoodConfig c = new LikelihoodConfig(1, 1000, 50, 0, 0, 0, 0, 0.5);
+        LikelihoodConfig c = new LikelihoodConfig(1, 0, 1000, 50, 0, 0, 0, 0, 0.5);
         LikelihoodScorer s = new LikelihoodScorer(c);
         LikelihoodState st = s.newState(1);
         SplittableRandom rnd = new SplittableRandom(1);
@@ -96,7 +96,7 @@ class LikelihoodScorerTest {
 
     @Test
     void spatialCheckScoresNewExtremesOne() {
-        LikelihoodConfig c = new LikelihoodConfig(1, 1000, 5, 0, 0.05, 0, 0, 0.5);
+        LikelihoodConfig c = new LikelihoodConfig(1, 0, 1000, 5, 0, 0.05, 0, 0, 0.5);
         LikelihoodScorer s = new LikelihoodScorer(c);
         LikelihoodState st = s.newState(1);
         for (int i = 0; i <= 10; i++) {
@@ -111,7 +111,7 @@ class LikelihoodScorerTest {
     void floorKeepsTinyErrorsOfANoiseFreeSeriesQuiet() {
         // a perfect sine prediction with 1e-6 jitter in the error: without the floor, a 1e-5 error is a huge surprise
         for (double floor : new double[] {0, 0.05}) {
-            LikelihoodScorer s = new LikelihoodScorer(new LikelihoodConfig(1, 1000, 100, floor, 0, 0, 0, 0.5));
+            LikelihoodScorer s = new LikelihoodScorer(new LikelihoodConfig(1, 0, 1000, 100, floor, 0, 0, 0, 0.5));
             LikelihoodState st = s.newState(1);
             SplittableRandom rnd = new SplittableRandom(3);
             for (int i = 0; i < 500; i++) {
@@ -127,8 +127,34 @@ class LikelihoodScorerTest {
     }
 
     @Test
+    void theLevelChannelFindsALevelThatMovesAndStaysWhenTheErrorsDoNot() {
+        // the predictor follows the shift (its error stays small), the level moves by 10 sd of the noise and stays
+        for (int levelAverage : new int[] {0, 5}) {
+            LikelihoodScorer s = new LikelihoodScorer(
+                    new LikelihoodConfig(1, levelAverage, 100_000, 50, 0, 0, 0, 0, 0.5));
+            LikelihoodState st = s.newState(1);
+            SplittableRandom rnd = new SplittableRandom(9);
+            int flags = 0;
+            int firstFlag = -1;
+            for (int i = 0; i < 400; i++) {
+                float x = (float) (0.1 * rnd.nextGaussian() + (i >= 300 ? 1.0 : 0.0));
+                KeyScorer.Result r = s.score(0.01 + 0.001 * rnd.nextDouble(), new float[] {x}, st);
+                if (r.anomaly()) {
+                    flags++;
+                    firstFlag = firstFlag < 0 ? i : firstFlag;
+                }
+            }
+            if (levelAverage == 0) {
+                assertEquals(0, flags, "the error channel alone does not see it");
+            } else {
+                assertTrue(firstFlag >= 300 && firstFlag <= 304, "found within K_level events: " + firstFlag);
+            }
+        }
+    }
+
+    @Test
     void restScalesTheScoresAfterAnAlert() {
-        LikelihoodScorer s = new LikelihoodScorer(new LikelihoodConfig(1, 1000, 10, 0, 0, 3, 0.25, 0.5));
+        LikelihoodScorer s = new LikelihoodScorer(new LikelihoodConfig(1, 0, 1000, 10, 0, 0, 3, 0.25, 0.5));
         LikelihoodState st = s.newState(1);
         SplittableRandom rnd = new SplittableRandom(5);
         for (int i = 0; i < 100; i++) {
@@ -188,13 +214,13 @@ class LikelihoodScorerTest {
     @Test
     void configErrorsNameTheSetting() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new LikelihoodConfig(0, 1000, 100, 0.05, 0.05, 100, 0, 0.5));
+                () -> new LikelihoodConfig(0, 0, 1000, 100, 0.05, 0.05, 100, 0, 0.5));
         assertEquals("average must be in [1, 1000], got 0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new LikelihoodConfig(10, 1000, 100, 0.05, 0.05, 100, 1, 0.5));
+                () -> new LikelihoodConfig(10, 0, 1000, 100, 0.05, 0.05, 100, 1, 0.5));
         assertEquals("rest_scale must be in [0, 1), got 1.0", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> new LikelihoodConfig(10, 1000, 100, 0.05, 0.05, 100, 0, 0));
+                () -> new LikelihoodConfig(10, 0, 1000, 100, 0.05, 0.05, 100, 0, 0));
         assertEquals("threshold must be in (0, 1], got 0.0", e.getMessage());
     }
 
@@ -208,12 +234,12 @@ class LikelihoodScorerTest {
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         st.write(new DataOutputStream(bytes));
-        assertEquals(LikelihoodState.serializedSize(3, 10), bytes.size());
-        assertEquals(52 + 40 + 48, bytes.size());
+        assertEquals(LikelihoodState.serializedSize(3, 20, 50), bytes.size());
+        assertEquals(80 + 80 + 200 + 48, bytes.size());
         LikelihoodState back = LikelihoodState.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
         assertEquals(st, back);
         byte[] corrupt = bytes.toByteArray();
-        corrupt[47] = 0;   // k = 0 (bytes 44..47 hold k)
+        corrupt[23] = 0;   // k = 0 (bytes 20..23 hold k)
         IOException e = assertThrows(IOException.class,
                 () -> LikelihoodState.read(new DataInputStream(new ByteArrayInputStream(corrupt))));
         assertEquals("corrupt likelihood state: 0 features is not in [1, 65536]", e.getMessage());

@@ -103,6 +103,8 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
     private static final long serialVersionUID = 1L;
 
+    /** The model version of the detector without a model, in every {@link Detection} and message. */
+    public static final String NO_MODEL = "none (last value)";
     /** The metadata entry with the training data's normalization, {@code {"mean": [...], "std": [...]}}. */
     public static final String NORMALIZATION_KEY = "normalization";
     /** Counter: detections emitted. */
@@ -122,6 +124,8 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     private final DetectOptions options;
     private final byte[] modelBytes;
     private final String modelSource;
+    /** Without a model (modelBytes null): the numeric values per event; else 0. */
+    private final int valuesWithoutModel;
 
     private transient LstmModel model;
     private transient LstmStepper<float[]> stepper;
@@ -171,6 +175,31 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         this.options = options;
         this.modelBytes = modelBytes.clone();
         this.modelSource = modelSource;
+        this.valuesWithoutModel = 0;
+    }
+
+    private DetectFunction(ScoringConfig scoring, DetectOptions options, int values) {
+        if (scoring == null || options == null) {
+            throw new IllegalArgumentException("scoring config and detect options must not be null");
+        }
+        if (values < 1) {
+            throw new IllegalArgumentException("values per event must be >= 1, got " + values);
+        }
+        this.scoringConfig = scoring;
+        this.options = options;
+        this.modelBytes = null;
+        this.modelSource = NO_MODEL;
+        this.valuesWithoutModel = values;
+    }
+
+    /**
+     * The detector without a model, for a series with nothing to learn from: each event's prediction is the key's
+     * previous values (x̂_t = x_{t−1}, in the data's units, no normalisation), scored as with a model; the likelihood
+     * mode's scale and spatial check do not depend on the units. Its shape in savepoints is {@code hidden_size=0}, so
+     * a restore with a model (or a model's savepoint without one) is a shape mismatch.
+     */
+    public static DetectFunction withoutModel(ScoringConfig scoring, DetectOptions options, int values) {
+        return new DetectFunction(scoring, options, values);
     }
 
     /**
@@ -194,7 +223,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        if (model == null) {
+        if (shape == null) {
             load();   // not run by a checkpointing operator
         }
         this.scorer = new KeyScorer(scoringConfig);
@@ -226,6 +255,12 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
      * of as many features.
      */
     private void load() throws Exception {
+        if (modelBytes == null) {
+            this.k = valuesWithoutModel;
+            this.xn = new float[k];
+            this.shape = new ModelShape(k, 0, 0, 0, 0, NO_MODEL);
+            return;
+        }
         LstmModel m = readModel(modelBytes, modelSource);
         int inputSize = m.numericInputs();
         String inputs = m.embedding() == null ? "input_size = " + inputSize
@@ -289,7 +324,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
                 continue;
             }
             String what = "the savepoint's key state was written by a model of shape " + old.describe() + " (model "
-                    + old.modelVersion() + "), model " + modelSource + " (" + model.version() + ") has shape "
+                    + old.modelVersion() + "), model " + modelSource + " (" + modelVersion() + ") has shape "
                     + shape.describe();
             if (options.onStateMismatch() == DetectOptions.OnStateMismatch.FAIL) {
                 throw refuse("Refusing to restore: " + what + ". The keys' LSTM state (h, c) and pending predictions "
@@ -315,7 +350,12 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
     /** The model's version, as carried by every {@link Detection}; valid after {@link #open}. */
     public String modelVersion() {
-        return model.version();
+        return model == null ? NO_MODEL : model.version();
+    }
+
+    /** The floats of a key's h and c: 0 without a model. */
+    private int stateSize() {
+        return stepper == null ? 0 : stepper.stateSize();
     }
 
     @Override
@@ -387,7 +427,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
     /** The key's state has the lengths this model reads and writes. */
     private boolean fits(KeyState s, float[] predicted) {
-        return s.hc.length == stepper.stateSize() && (predicted == null || predicted.length == k);
+        return s.hc.length == stateSize() && (predicted == null || predicted.length == k);
     }
 
     /**
@@ -404,7 +444,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         if (!started && !fits(s, predicted)) {
             String misfit = "key " + key + " has an LSTM state of " + s.hc.length + " values and a prediction of "
                     + (predicted == null ? 0 : predicted.length) + " values; model " + modelSource + " ("
-                    + model.version() + ", shape " + shape.describe() + ") needs " + stepper.stateSize() + " and " + k
+                    + modelVersion() + ", shape " + shape.describe() + ") needs " + stateSize() + " and " + k
                     + ": restored from a savepoint of another model?";
             if (options.onStateMismatch() == DetectOptions.OnStateMismatch.FAIL) {
                 throw refuse(misfit + "; flink.on_state_mismatch: reset would start such keys again");
@@ -425,14 +465,15 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             }
         }
         if (started || e.reset) {
-            s = new KeyState(0, previousTs, stepper.newState());
+            s = new KeyState(0, previousTs, stepper == null ? new float[0] : stepper.newState());
             predicted = null;
         }
 
         KeyScorer.Result r = null;
         if (likelihood != null) {
             LikelihoodState ls = state.likelihood.value();
-            if (ls == null || ls.features() != k || ls.average() != likelihood.config().average()) {
+            if (ls == null || ls.features() != k || ls.average() != likelihood.config().average()
+                    || ls.levelAverage() != Math.max(1, likelihood.config().levelAverage())) {
                 ls = likelihood.newState(k);   // new key, or a restore with other settings: start its history again
             }
             if (predicted != null) {
@@ -450,7 +491,9 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             state.scoring.update(sc);
         }
 
-        if (embedding == null) {
+        if (stepper == null) {
+            // no model: nothing to step
+        } else if (embedding == null) {
             stepper.step(xn, 0, s.hc);
         } else {
             embedding.input(xn, k, e.ids, x);
@@ -460,7 +503,11 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         s.lastTs = Math.max(s.lastTs, e.ts);
         state.lstm.update(s);
         float[] next = new float[k];
-        head.apply(s.hc, stepper.outputOffset(), next, 0);
+        if (head == null) {
+            System.arraycopy(xn, 0, next, 0, k);   // no model: the next values are predicted to be these
+        } else {
+            head.apply(s.hc, stepper.outputOffset(), next, 0);
+        }
         state.prediction.update(next);
         if (expiryMs > 0) {
             buffer.moveExpiryTimer(timers, previousTs, s.lastTs, expiryMs);
@@ -476,7 +523,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         boolean anomaly = r != null && r.anomaly();
         out.collect(new Detection(key, e.ts, e.values.clone(), predictionRaw,
                 r == null ? Double.NaN : r.residual(), r == null ? Double.NaN : r.score(),
-                r == null ? Double.NaN : r.threshold(), anomaly, s.step, model.version()));
+                r == null ? Double.NaN : r.threshold(), anomaly, s.step, modelVersion()));
         detections.inc();
         if (anomaly) {
             anomalies.inc();

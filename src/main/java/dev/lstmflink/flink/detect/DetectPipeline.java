@@ -57,7 +57,8 @@ public final class DetectPipeline {
      *                            Kafka source per partition, see {@code PartitionWatermarks}: a subtask reading
      *                            several partitions in bursts would otherwise run its watermark ahead of the partition
      *                            it read last and make the others' backlog late); ignored in processing-time mode
-     * @param modelBytes          the model file's bytes
+     * @param modelBytes          the model file's bytes, or null: no model, each value predicted by the key's last
+     *                            one (a series with nothing to train on)
      */
     public static Outputs build(DataStream<RawRecord> raw, RecordParser parser, ScoringConfig scoring,
             DetectOptions options, Duration outOfOrderness, byte[] modelBytes, String modelName) {
@@ -80,7 +81,7 @@ public final class DetectPipeline {
                     .name("watermarks from ts");
         }
         SingleOutputStreamOperator<Detection> detected = DetectStreams.detect(
-                events, scoring, options, modelBytes, modelName);
+                events, scoring, options, modelBytes, modelName, parser.shape().values());
         DataStream<Detection> counted = detected.map(new CountingMap<Detection>(SCORED))
                 .uid(COUNT_SCORED_UID)
                 .name("count scored");

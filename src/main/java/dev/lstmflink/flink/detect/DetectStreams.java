@@ -22,11 +22,16 @@ public final class DetectStreams {
         return e.key == null ? "" : e.key;
     }
 
+    /**
+     * @param model  a model file's bytes, or null for no model: each value is predicted by the key's last one
+     * @param values the numeric values per event, for the model-free detector (a model says it itself)
+     */
     public static SingleOutputStreamOperator<Detection> detect(
             DataStream<SensorEvent> events, ScoringConfig scoring, DetectOptions options, byte[] model,
-            String modelName) {
+            String modelName, int values) {
         return events.keyBy(DetectStreams::keyOf)
-                .process(new DetectFunction(scoring, options, model, modelName))
+                .process(model == null ? DetectFunction.withoutModel(scoring, options, values)
+                        : new DetectFunction(scoring, options, model, modelName))
                 .uid(UID)
                 .name("anomaly detection");
     }

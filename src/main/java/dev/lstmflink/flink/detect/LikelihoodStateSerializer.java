@@ -9,7 +9,7 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * {@link LikelihoodState} in Flink state, in the format of {@link LikelihoodState#write} (52 + 4·K + 16·k bytes, no Kryo). Its
+ * {@link LikelihoodState} in Flink state, in the format of {@link LikelihoodState#write} (80 + 4·K + 4·K_level + 16·k bytes, no Kryo). Its
  * {@link Snapshot} is format version 1, so a later release can read and evolve it.
  */
 public final class LikelihoodStateSerializer extends TypeSerializerSingleton<LikelihoodState> {
@@ -24,7 +24,7 @@ public final class LikelihoodStateSerializer extends TypeSerializerSingleton<Lik
 
     @Override
     public LikelihoodState createInstance() {
-        return new LikelihoodState(1, 1);
+        return new LikelihoodState(1, 1, 1);
     }
 
     @Override

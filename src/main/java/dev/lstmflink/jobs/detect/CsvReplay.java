@@ -60,7 +60,7 @@ public final class CsvReplay {
      * value, and the statistical part of the score). Until it does, a series that gets no model is not scored: it is
      * reported as a data problem, no result is written for its file, and the run goes on with the other files.
      */
-    public static final boolean SCORES_WITHOUT_MODEL = false;
+    public static final boolean SCORES_WITHOUT_MODEL = true;
 
     /** One input file's run; {@code modelVersion} is null when it was scored without a model. */
     public record FileResult(Path input, Path output, LocalRun.Result run, String modelVersion,

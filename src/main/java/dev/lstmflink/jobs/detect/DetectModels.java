@@ -24,7 +24,8 @@ import java.util.Map;
 
 /**
  * Trains the next-step predictor the detector scores with, on normal data held by the client (the anomaly-free start
- * of the embedded sensors, or the first part of each CSV series), with the batch training job's code at parallelism 1:
+ * of the embedded sensors, or the first part of each CSV series), with the batch training job's code at parallelism 1,
+ * in this JVM ({@code TrainJob.run(..., false)}: the same bits as the Flink job, without a Flink job per epoch):
  * nn.LSTM(k, H) + Linear(H, k) predicting every feature's next value, normalisation fitted on the training part and
  * stored in the model file, the best epoch by validation loss kept.
  *
@@ -119,7 +120,7 @@ public final class DetectModels {
                 .withSeed(t.seed);
         TrainJob.Spec spec = new TrainJob.Spec(Path.of(name), output, t.hiddenSize, 1, 0.0, plan.window(), t.stride,
                 plan.validationFraction(), options, 1);
-        TrainJob.Outcome o = TrainJob.run(spec, rows.data(plan.keys()), listener);
+        TrainJob.Outcome o = TrainJob.run(spec, rows.data(plan.keys()), listener, false);
         int run = o.result().history().size();
         int kept = plan.validationFraction() > 0 ? o.result().bestEpoch() : run;
         return new Trained(Files.readAllBytes(output), output, plan, run, kept);

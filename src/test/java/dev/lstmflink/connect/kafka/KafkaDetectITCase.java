@@ -252,7 +252,7 @@ class KafkaDetectITCase {
                 PartitionWatermarks.of(parser, Duration.ofSeconds(5), Duration.ofSeconds(30)), "kafka " + IN);
         DataStream<SensorEvent> events = raw.process(ParseFunction.ofRecords(parser)).name("parse");
         DataStream<Detection> detected = DetectStreams.detect(events, SCORING, DetectOptions.eventTime(Duration.ZERO),
-                MODEL, "test-model");
+                MODEL, "test-model", parser.shape().values());
         List<Detection> got = collect(detected, "event time from kafka");
         assertEquals(VALID, got.size(), "events scored; the other " + (VALID - got.size()) + " were late");
         for (Detection d : got) {
