@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lstmflink.jobs.detect.CsvReplay;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -97,16 +96,9 @@ class DetectCliShortSeriesITCase {
         Run r = detect("--input", tiny.toString(), "--output", dir.resolve("out").toString(), "--train-fraction",
                 "0.5");
         assertFalse(r.err().contains("internal error"), r.err());
-        if (CsvReplay.SCORES_WITHOUT_MODEL) {
-            assertEquals(0, r.code(), r.err());
-            assertTrue(r.out().contains("tiny.csv: no model: 8 valid row(s), the first 4 for training"), r.out());
-        } else {
-            assertEquals(2, r.code(), r.err());
-            assertEquals("detect: tiny.csv: not scored: no model (8 valid row(s), the first 4 for training "
-                    + "(train_fraction 0.5); 4 training row(s), but one window of T = 48 needs T+1 = 49 rows and the "
-                    + "shortest window trained instead, T' = 15, needs 16), and scoring without a model is not "
-                    + "available yet; no result written\n", r.err());
-        }
+        assertEquals(0, r.code(), r.err());   // scored without a model: each value predicted by the last
+        assertTrue(r.out().contains("tiny.csv: no model: 8 valid row(s), the first 4 for training"), r.out());
+        assertEquals(9, Files.readAllLines(dir.resolve("out/tiny.csv")).size(), "a result row per input row");
 
         Path empty = dir.resolve("empty.csv");
         Files.write(empty, new byte[0]);
@@ -120,11 +112,11 @@ class DetectCliShortSeriesITCase {
         r = detect("--input", noValues.toString(), "--output", dir.resolve("out").toString(), "--train-fraction",
                 "0.5");
         assertFalse(r.err().contains("internal error"), r.err());
-        if (!CsvReplay.SCORES_WITHOUT_MODEL) {
-            assertEquals(2, r.code(), r.err());
-            assertTrue(r.err().startsWith("detect: no_values.csv: not scored: no model (0 valid row(s), the first 0 "
-                    + "for training (train_fraction 0.5); none of its 2 rows is valid (see the dead letters))"),
-                    r.err());
-        }
+        // no valid row: nothing to train on, so no model; both rows keep their place as dead letters
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("no_values.csv: no model: 0 valid row(s)"), r.out());
+        List<String> result = Files.readAllLines(dir.resolve("out/no_values.csv"));
+        assertEquals(3, result.size(), String.join("\n", result));
+        assertTrue(result.get(1).endsWith(",bad_value") && result.get(2).endsWith(",bad_value"), String.join("\n", result));
     }
 }

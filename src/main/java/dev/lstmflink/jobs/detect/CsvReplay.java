@@ -55,13 +55,6 @@ import java.util.stream.Stream;
  */
 public final class CsvReplay {
 
-    /**
-     * Whether the detection operator scores without a model (a null model: a persistence predictor, next value = last
-     * value, and the statistical part of the score). Until it does, a series that gets no model is not scored: it is
-     * reported as a data problem, no result is written for its file, and the run goes on with the other files.
-     */
-    public static final boolean SCORES_WITHOUT_MODEL = true;
-
     /** One input file's run; {@code modelVersion} is null when it was scored without a model. */
     public record FileResult(Path input, Path output, LocalRun.Result run, String modelVersion,
                              Map<String, List<long[]>> labelledWindows, Map<String, double[]> meanScores) {}
@@ -247,13 +240,6 @@ public final class CsvReplay {
             DetectModels.Trained t = train(c, training, rel, records.size(), modelFile, epochs, notes, file);
             model = t.model();
             modelName = t.hasModel() ? modelFile.toString() : "no model (" + rel + ")";
-            if (!t.hasModel() && !SCORES_WITHOUT_MODEL) {
-                // one note for the file: why there is no model, and that the file is therefore not scored
-                Note why = notes.stream().filter(n -> n.action() == Action.NO_MODEL).findFirst().orElseThrow();
-                notes.remove(why);
-                throw new FileProblem("no model (" + why.detail() + "), and scoring without a model is not "
-                        + "available yet");
-            }
         } else {
             model = given.bytes();
             modelName = c.model;

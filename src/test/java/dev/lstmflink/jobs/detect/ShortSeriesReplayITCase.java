@@ -79,12 +79,7 @@ class ShortSeriesReplayITCase {
 
         // every scored file: one result row per input row, in order, scores in [0, 1]
         List<String> scored = o.files().stream().map(f -> in.relativize(f.input()).toString()).sorted().toList();
-        List<String> expected = new ArrayList<>(List.of("a/no_validation.csv", "a/normal.csv",
-                "b/short_window.csv"));
-        if (CsvReplay.SCORES_WITHOUT_MODEL) {
-            expected.add("b/tiny.csv");
-        }
-        assertEquals(expected, scored);
+        assertEquals(List.of("a/no_validation.csv", "a/normal.csv", "b/short_window.csv", "b/tiny.csv"), scored);
         for (CsvReplay.FileResult f : o.files()) {
             List<String> input = Files.readAllLines(f.input());
             List<String> result = Files.readAllLines(f.output());
@@ -118,20 +113,13 @@ class ShortSeriesReplayITCase {
         Note tiny = note(o, "b/tiny.csv");
         String tinyWhy = "12 valid row(s), the first 6 for training (train_fraction 0.5); 6 training row(s), but one "
                 + "window of T = 48 needs T+1 = 49 rows and the shortest window trained instead, T' = 15, needs 16";
-        if (CsvReplay.SCORES_WITHOUT_MODEL) {
-            assertEquals(Action.NO_MODEL, tiny.action());
-            assertEquals("b/tiny.csv: no model: " + tinyWhy, tiny.line());
-        } else {
-            assertEquals(Action.NOT_SCORED, tiny.action());
-            assertEquals("b/tiny.csv: not scored: no model (" + tinyWhy + "), and scoring without a model is not "
-                    + "available yet; no result written", tiny.line());
-            assertFalse(Files.exists(dir.resolve("out/b/tiny.csv")));
-        }
+        assertEquals(Action.NO_MODEL, tiny.action());
+        assertEquals("b/tiny.csv: no model: " + tinyWhy, tiny.line());
         assertEquals("b/empty.csv: not scored: the file is empty (0 rows); expected a header timestamp,value[,...] "
                 + "or key,ts,v1[,...] and data rows; no result written", note(o, "b/empty.csv").line());
         assertEquals("b/header_only.csv: not scored: 0 data rows (a header only); there is nothing to score; no "
                 + "result written", note(o, "b/header_only.csv").line());
-        assertEquals(CsvReplay.SCORES_WITHOUT_MODEL ? 2 : 3, o.notProcessed().size());
+        assertEquals(2, o.notProcessed().size());
         assertFalse(o.allProcessed());
 
         // the summary (and the report, which shows it) names every one of them
@@ -139,10 +127,9 @@ class ShortSeriesReplayITCase {
         for (String line : lines) {
             assertTrue(summary.contains("  " + line), line + " in\n" + summary);
         }
-        // scored without a model, tiny is a series with a fallback (no model); else a file not processed
-        assertTrue(summary.contains(CsvReplay.SCORES_WITHOUT_MODEL
-                ? "4 of 6 file(s) scored, 3 series with a fallback, 2 file(s) not processed"
-                : "3 of 6 file(s) scored, 2 series with a fallback, 3 file(s) not processed"), summary);
+        // scored without a model, tiny is a series with a fallback (no model)
+        assertTrue(summary.contains("4 of 6 file(s) scored, 3 series with a fallback, 2 file(s) not processed"),
+                summary);
         String report = Files.readString(o.report());
         assertTrue(report.contains("no_validation.csv: trained without validation"), "report names the fallbacks");
         assertTrue(report.contains("short_window.csv: trained with a shorter window"));
