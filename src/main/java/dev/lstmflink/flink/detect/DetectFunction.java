@@ -24,6 +24,7 @@ import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -62,9 +63,14 @@ import org.slf4j.LoggerFactory;
  * scoring state (its recent error distribution) is kept.
  *
  * <p>State per key, all Flink keyed state: {@code lstm-state} ({@link KeyState}: h, c, step count, last event time),
- * {@code prediction} (x̂ for the next event, normalised, k floats) and {@code scoring} ({@link ScoringState}, 72 + 4·W
- * bytes, by {@link ScoringStateSerializer}); in event-time mode also {@code detect-buffer} (the events waiting for the
- * watermark) and their timers.
+ * {@code prediction} (x̂ for the next event, normalised, k floats) and the scoring mode's: {@code likelihood}
+ * ({@link LikelihoodState}, by {@link LikelihoodStateSerializer}; likelihood mode) or {@code scoring}
+ * ({@link ScoringState}, 72 + 4·W bytes, by {@link ScoringStateSerializer}; dynamic and fixed modes); in event-time
+ * mode also {@code detect-buffer} (the events waiting for the watermark) and their timers. A key restored from a
+ * savepoint of the other scoring mode (e.g. one written by the dynamic mode, the default before the likelihood mode)
+ * continues its LSTM state, prediction and step count; its scoring history starts again at its next scored event
+ * (the warm-up runs again: one mode's history cannot be turned into the other's), and the other mode's state is
+ * dropped then.
  *
  * <p>Order ({@link DetectOptions#eventTime}): in processing-time mode events are scored on arrival. In event-time mode
  * each key's events wait in keyed state until the watermark passes them and are scored in timestamp order, ties in
@@ -157,6 +163,8 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     /** This model's shape, written into {@link #shapeState} on every checkpoint. */
     private transient ModelShape shape;
     private transient ListState<String> shapeState;
+    /** Whether this subtask has logged a key restored from a savepoint of the other scoring mode. */
+    private transient boolean loggedModeSwitch;
 
     /**
      * @param scoring     how residuals become scores and flags
@@ -425,6 +433,26 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         return false;
     }
 
+    /**
+     * A key that has a past but no state of this scoring mode was restored from a savepoint of the other mode (the
+     * likelihood mode's {@code likelihood} against the dynamic and fixed modes' {@code scoring}): this mode's history
+     * starts now, and the other mode's state is dropped, so that it is not carried in every later checkpoint nor taken
+     * up again, stale, by a later switch back. Called at most once per key and switch (a key's next events find this
+     * mode's state).
+     */
+    private void dropOtherModesState(String key, ValueState<?> other) throws Exception {
+        if (other.value() == null) {
+            return;
+        }
+        other.clear();
+        if (!loggedModeSwitch) {
+            loggedModeSwitch = true;
+            LOG.info("Key {} (and others, not logged) has restored state of another scoring mode than {}: its {} "
+                    + "history starts at its next event (the warm-up runs again) and the other mode's state is "
+                    + "dropped", key, scoringConfig.mode(), scoringConfig.mode());
+        }
+    }
+
     /** The key's state has the lengths this model reads and writes. */
     private boolean fits(KeyState s, float[] predicted) {
         return s.hc.length == stateSize() && (predicted == null || predicted.length == k);
@@ -472,6 +500,9 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         KeyScorer.Result r = null;
         if (likelihood != null) {
             LikelihoodState ls = state.likelihood.value();
+            if (ls == null && !started) {
+                dropOtherModesState(key, state.scoring);
+            }
             if (ls == null || ls.features() != k || ls.average() != likelihood.config().average()
                     || ls.levelAverage() != Math.max(1, likelihood.config().levelAverage())) {
                 ls = likelihood.newState(k);   // new key, or a restore with other settings: start its history again
@@ -484,6 +515,9 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             state.likelihood.update(ls);
         } else if (predicted != null) {
             ScoringState sc = state.scoring.value();
+            if (sc == null && !started) {
+                dropOtherModesState(key, state.likelihood);
+            }
             if (sc == null || sc.window().length != scoringConfig.window()) {
                 sc = scorer.newState();   // new key, or a restore with another window size: start its history again
             }
