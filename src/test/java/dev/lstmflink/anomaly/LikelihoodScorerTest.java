@@ -197,6 +197,37 @@ class LikelihoodScorerTest {
     }
 
     @Test
+    void thePerEventPathAllocatesNothingButTheResult() {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        assertTrue(mx.isThreadAllocatedMemorySupported(), "this JVM cannot measure allocation");
+        mx.setThreadAllocatedMemoryEnabled(true);
+        LikelihoodScorer s = new LikelihoodScorer(LikelihoodConfig.defaults());
+        LikelihoodState st = s.newState(3);
+        SplittableRandom rnd = new SplittableRandom(6);
+        double[] noise = rnd.doubles(4096).toArray();
+        float[] x = new float[3];
+        float[] predicted = new float[3];
+        int events = 10_000;
+        long tid = Thread.currentThread().getId();
+        KeyScorer.Result[] kept = new KeyScorer.Result[1024];   // the results escape, so each is allocated
+        long best = Long.MAX_VALUE;
+        int flagged = 0;
+        for (int round = 0; round < 30; round++) {
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < events; i++) {
+                x[i % 3] = (float) (noise[i & 4095] * ((i % 997) == 0 ? 40 : 1));   // now and then an alert
+                kept[i & 1023] = s.score(x, predicted, st);
+                flagged += kept[i & 1023].anomaly() ? 1 : 0;
+            }
+            best = Math.min(best, mx.getThreadAllocatedBytes(tid) - before);
+        }
+        assertTrue(flagged > 0, "alerts and rest periods ran");
+        // one Result (a 5-field record, 48 bytes with alignment) per event and nothing else
+        assertTrue(best <= 48L * events + 256, best + " bytes over " + events + " events");
+    }
+
+    @Test
     void badInputChangesNothing() {
         LikelihoodScorer s = new LikelihoodScorer(LikelihoodConfig.defaults());
         LikelihoodState st = s.newState(1);
