@@ -4,23 +4,17 @@ import dev.lstmflink.anomaly.LikelihoodState;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * {@link LikelihoodState} in Flink state, in the format of {@link LikelihoodState#write} (80 + 4·K + 4·K_level + 16·k bytes, no Kryo). Its
- * {@link Snapshot} is format version 1, so a later release can read and evolve it.
+ * {@link LikelihoodState} in Flink state, in the format of {@link LikelihoodState#write} (80 + 4·K + 4·K_level + 16·k bytes, no
+ * Kryo). Its {@link Snapshot} is format version 1, so a later release can read and evolve it.
  */
-public final class LikelihoodStateSerializer extends TypeSerializerSingleton<LikelihoodState> {
+public final class LikelihoodStateSerializer extends OwnFormatSerializer<LikelihoodState> {
 
     public static final LikelihoodStateSerializer INSTANCE = new LikelihoodStateSerializer();
     private static final long serialVersionUID = 1L;
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public LikelihoodState createInstance() {
@@ -28,38 +22,18 @@ public final class LikelihoodStateSerializer extends TypeSerializerSingleton<Lik
     }
 
     @Override
-    public LikelihoodState copy(LikelihoodState from) {
-        return from.copy();
+    void write(LikelihoodState value, DataOutputView out) throws IOException {
+        value.write(out);
     }
 
     @Override
-    public LikelihoodState copy(LikelihoodState from, LikelihoodState reuse) {
-        return from.copy();
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
-    public void serialize(LikelihoodState s, DataOutputView out) throws IOException {
-        s.write(out);
-    }
-
-    @Override
-    public LikelihoodState deserialize(DataInputView in) throws IOException {
+    LikelihoodState read(DataInputView in) throws IOException {
         return LikelihoodState.read(in);
     }
 
     @Override
-    public LikelihoodState deserialize(LikelihoodState reuse, DataInputView in) throws IOException {
-        return LikelihoodState.read(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        LikelihoodState.read(in).write(out);
+    LikelihoodState deepCopy(LikelihoodState value) {
+        return value.copy();
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.lstmflink.anomaly.ScoringState;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -12,15 +11,10 @@ import org.apache.flink.core.memory.DataOutputView;
  * {@link ScoringState} in Flink state, in the format of {@link ScoringState#write} (72 + 4·W bytes, no Kryo). Its
  * {@link Snapshot} is format version 1, so a later release can read and evolve it.
  */
-public final class ScoringStateSerializer extends TypeSerializerSingleton<ScoringState> {
+public final class ScoringStateSerializer extends OwnFormatSerializer<ScoringState> {
 
     public static final ScoringStateSerializer INSTANCE = new ScoringStateSerializer();
     private static final long serialVersionUID = 1L;
-
-    @Override
-    public boolean isImmutableType() {
-        return false;
-    }
 
     @Override
     public ScoringState createInstance() {
@@ -28,38 +22,18 @@ public final class ScoringStateSerializer extends TypeSerializerSingleton<Scorin
     }
 
     @Override
-    public ScoringState copy(ScoringState from) {
-        return from.copy();
+    void write(ScoringState value, DataOutputView out) throws IOException {
+        value.write(out);
     }
 
     @Override
-    public ScoringState copy(ScoringState from, ScoringState reuse) {
-        return from.copy();
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
-    public void serialize(ScoringState s, DataOutputView out) throws IOException {
-        s.write(out);
-    }
-
-    @Override
-    public ScoringState deserialize(DataInputView in) throws IOException {
+    ScoringState read(DataInputView in) throws IOException {
         return ScoringState.read(in);
     }
 
     @Override
-    public ScoringState deserialize(ScoringState reuse, DataInputView in) throws IOException {
-        return ScoringState.read(in);
-    }
-
-    @Override
-    public void copy(DataInputView in, DataOutputView out) throws IOException {
-        ScoringState.read(in).write(out);
+    ScoringState deepCopy(ScoringState value) {
+        return value.copy();
     }
 
     @Override
