@@ -116,6 +116,11 @@ final class SensorInput {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(512 * 1024));
+        // One request in flight: the topic was just created, and a first batch refused with NOT_LEADER_OR_FOLLOWER
+        // (the broker had not applied the new partition yet) could otherwise be overtaken by the next one, which the
+        // broker accepts as the producer's first; the retries of the first then fail with OUT_OF_ORDER_SEQUENCE_NUMBER
+        // until delivery.timeout.ms (KAFKA-15591, seen here as "producing to crash-it-in failed").
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         Map<String, String> expected = new HashMap<>();
