@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.connect.JsonRecordParser;
 import dev.lstmflink.connect.RawRecord;
@@ -31,9 +32,10 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Exactly-once through TaskManager crashes (issue 6, item 2): the detection job from {@code target/lstm-flink-job.jar}
@@ -51,14 +53,19 @@ import org.junit.jupiter.api.io.TempDir;
  * dead letter per malformed record, at its partition and offset, with its reason; each crash restored the job from a
  * checkpoint. The recovery time of each crash (kill → replacement registered → all tasks running → the first
  * checkpoint after the restore completed, i.e. output committed again) is printed and written to
- * {@code target/crash-recovery.txt}; nothing is asserted on times.
+ * {@code target/crash-recovery.txt} (the dynamic mode's run: {@code target/crash-recovery-dynamic.txt}); nothing is
+ * asserted on times.
+ *
+ * <p>Once per scoring mode, stated explicitly ({@link DetectJobSetup}): {@code likelihood}, the default, and
+ * {@code dynamic}, the default before it; each with a warm-up of 20 events, so that the spike each key has (step 40 to
+ * 89) is flagged and the flags are compared too.
  *
  * <p>Why "identical" is well defined: the job runs in arrival order ({@code events.event_time: false}). Each sensor's
  * events carry its key, so they sit in one partition in step order; one source subtask reads that partition in offset
  * order, and the keyed exchange keeps the order between one sender and one receiver, so the detector sees each key's
  * events in the same order in every run, whatever the partition-to-subtask assignment or the parallelism. A restore
  * sets the source back to the offsets of the checkpoint whose keyed state (LSTM h and c, the pending prediction, the
- * error window) it restores, so after a crash each key continues from a consistent state with the same next event;
+ * scoring history) it restores, so after a crash each key continues from a consistent state with the same next event;
  * what the crashed attempt emitted after that checkpoint was in Kafka transactions that are aborted and never seen by a
  * read_committed reader. The detector is deterministic given the state and the event (the same model bytes, the same
  * Vector API kernel in every JVM), so the results must be equal bit for bit. Event time would add nothing here and
@@ -77,6 +84,7 @@ class DetectCrashITCase {
     static final double[] KILL_AT = {0.20, 0.45, 0.70};
     static final String CHECKPOINT_INTERVAL = "1 s";
     static final Duration GUARD = Duration.ofMinutes(5);
+    /** The default mode's report; another mode's is {@code crash-recovery-<mode>.txt}. */
     static final Path REPORT = Path.of("target", "crash-recovery.txt");
 
     /** Kept when the test fails: the cluster's logs are in {@code flink/log}. */
@@ -112,8 +120,10 @@ class DetectCrashITCase {
         }
     }
 
-    @Test
-    void exactlyOnceThroughThreeTaskManagerCrashesWithResultsIdenticalToARunWithoutFailures() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = ScoringConfig.Mode.class, names = {"LIKELIHOOD", "DYNAMIC"})
+    void exactlyOnceThroughThreeTaskManagerCrashesWithResultsIdenticalToARunWithoutFailures(ScoringConfig.Mode mode)
+            throws Exception {
         long testStart = System.nanoTime();
         List<String> report = new ArrayList<>();
         long[] clusterStartMs = new long[1];
@@ -128,7 +138,7 @@ class DetectCrashITCase {
             }
         });
         broker = TestBroker.start(Files.createDirectories(tmp.resolve("kafka")));
-        DetectJobSetup job = new DetectJobSetup(tmp, broker.bootstrap, "crash-it", 2, CHECKPOINT_INTERVAL);
+        DetectJobSetup job = new DetectJobSetup(tmp, broker.bootstrap, "crash-it", 2, CHECKPOINT_INTERVAL, mode);
         job.createTopics();
         long t = System.nanoTime();
         Map<String, String> malformed = INPUT.produce(broker.bootstrap, job.in, DetectJobSetup.PARTITIONS);
@@ -180,7 +190,7 @@ class DetectCrashITCase {
         cluster.stop();
         jvms.forEach(h -> assertFalse(h.isAlive(), "pid " + h.pid() + " alive after stop"));
         report.add(timing("whole test", testStart));
-        write(report);
+        write(report, mode);
     }
 
     /**
@@ -269,18 +279,21 @@ class DetectCrashITCase {
         return line;
     }
 
-    private static void write(List<String> lines) throws Exception {
+    private static void write(List<String> lines, ScoringConfig.Mode mode) throws Exception {
         List<String> out = new ArrayList<>();
         out.add("# DetectCrashITCase: the detection job (Kafka, exactly-once, parallelism 2, checkpoint every "
-                + CHECKPOINT_INTERVAL + ") on jobs/flink-local's cluster, " + String.format(Locale.ROOT, "%,d", INPUT.valid())
+                + CHECKPOINT_INTERVAL + ", scoring mode " + mode.name().toLowerCase(Locale.ROOT)
+                + ") on jobs/flink-local's cluster, " + String.format(Locale.ROOT, "%,d", INPUT.valid())
                 + " events over " + String.format(Locale.ROOT, "%,d", KEYS) + " keys, " + CRASHES
                 + " kill -9 of a TaskManager");
         out.add(String.format(Locale.ROOT, "# %d cores, system load average %.1f at the end (the machine may be shared)",
                 Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         out.addAll(lines);
-        Files.createDirectories(REPORT.getParent());
-        Files.write(REPORT, out);
-        System.out.println("written to " + REPORT.toAbsolutePath());
+        Path report = mode == DetectConfig.defaults().scoring.mode ? REPORT
+                : REPORT.resolveSibling("crash-recovery-" + mode.name().toLowerCase(Locale.ROOT) + ".txt");
+        Files.createDirectories(report.getParent());
+        Files.write(report, out);
+        System.out.println("written to " + report.toAbsolutePath());
     }
 }

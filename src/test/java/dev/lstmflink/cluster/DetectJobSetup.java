@@ -1,5 +1,6 @@
 package dev.lstmflink.cluster;
 
+import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.connect.kafka.KafkaSettings;
 import dev.lstmflink.connect.kafka.Topics;
@@ -7,14 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * The detection job in Kafka mode as the cluster tests submit it: {@code dev.lstmflink.jobs.detect.DetectJob} from
  * {@code target/lstm-flink-job.jar}, with a settings file of the test's own ({@code --config}), so that the job on the
  * cluster and a reference run in the test read the very same settings: arrival order ({@code events.event_time:
- * false}), exactly-once, the hashmap state backend, checkpoints into the test's folder, and a small scoring window and
- * warm-up so that each key's short history reaches thresholds and flags.
+ * false}), exactly-once, the hashmap state backend, checkpoints into the test's folder, the scoring mode stated
+ * explicitly, and a small warm-up (and, for the dynamic mode, window) so that each key's short history reaches
+ * thresholds and flags.
  */
 final class DetectJobSetup {
 
@@ -29,14 +32,21 @@ final class DetectJobSetup {
     final String dlq;
     final Path configFile;
 
+    /** As {@link #DetectJobSetup(Path, String, String, int, String, ScoringConfig.Mode)} in the shipped default mode. */
+    DetectJobSetup(Path dir, String bootstrap, String name, int parallelism, String checkpointInterval)
+            throws Exception {
+        this(dir, bootstrap, name, parallelism, checkpointInterval, DetectConfig.defaults().scoring.mode);
+    }
+
     /**
      * Writes the settings file {@code dir/detect.yaml}.
      *
      * @param parallelism       the job's parallelism
      * @param checkpointInterval a Flink duration, e.g. {@code 1 s}
+     * @param mode              the scoring mode; either way the warm-up is 20 events (the dynamic mode's window 50)
      */
-    DetectJobSetup(Path dir, String bootstrap, String name, int parallelism, String checkpointInterval)
-            throws Exception {
+    DetectJobSetup(Path dir, String bootstrap, String name, int parallelism, String checkpointInterval,
+            ScoringConfig.Mode mode) throws Exception {
         this.bootstrap = bootstrap;
         this.in = name + "-in";
         this.out = name + "-detections";
@@ -50,6 +60,9 @@ final class DetectJobSetup {
                 "events:",
                 "  event_time: false",
                 "scoring:",
+                "  mode: " + mode.name().toLowerCase(Locale.ROOT),
+                "  likelihood:",
+                "    warmup: 20",
                 "  window: 50",
                 "  warmup: 20",
                 "  recompute_every: 10",

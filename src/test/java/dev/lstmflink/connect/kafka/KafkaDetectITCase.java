@@ -97,18 +97,16 @@ class KafkaDetectITCase {
     static final String DLQ = "dead-letters";
 
     static final byte[] MODEL = TestModels.withHead(LstmConfig.of(1, 8), 1, 11);
-    /** A small window and warm-up: each key's 1,980 events get past them and are flagged by a dynamic threshold. */
+    /** The default scoring (likelihood): each key's 1,980 events get well past its warm-up of 100. */
     static final ScoringConfig SCORING = config().scoring();
 
     /**
      * The job's settings for the main run, which goes through the job's own wiring ({@code KafkaRun.build}): event
-     * time with per-partition watermarks, the default scoring but a window of 50 and a warm-up of 20.
+     * time with per-partition watermarks, the default scoring. (Until the likelihood mode became the default, this
+     * test ran the dynamic mode with a window of 50 and a warm-up of 20; what it checks does not depend on the mode.)
      */
     static DetectConfig config() {
         DetectConfig c = DetectConfig.defaults();
-        c.scoring.window = 50;
-        c.scoring.warmup = 20;
-        c.scoring.recomputeEvery = 10;
         c.input.maxRecordBytes = MAX_BYTES;
         return c;
     }

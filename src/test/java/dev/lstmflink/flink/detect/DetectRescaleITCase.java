@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.connect.kafka.KafkaIo;
 import dev.lstmflink.connect.kafka.KafkaSettings;
@@ -31,9 +32,10 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Rescaling the detection job through savepoints (issue 6, "Rescale test"): the Kafka job as {@code KafkaRun} builds it
@@ -55,8 +57,12 @@ import org.junit.jupiter.api.io.TempDir;
  * key's first detection after a resume continues its step count from a prediction made before the stop; and every
  * key's detections over the three phases, in the order they were written, equal the uninterrupted run's: prediction,
  * residual, score, threshold, anomaly flag and step, bit for bit. That covers h/c, the pending prediction, the scoring
- * state (window, threshold, the error sequence) and the event-time buffers with their timers, moved between 2, 1 and 4
- * subtasks by key group.
+ * state and the event-time buffers with their timers, moved between 2, 1 and 4 subtasks by key group.
+ *
+ * <p>Once per scoring mode, each stated explicitly: {@code likelihood}, the default (keyed state {@code likelihood}:
+ * both channels' short-term windows and long-term statistics, the value range of the spatial check, the rest
+ * countdown), and {@code dynamic}, the default before it (keyed state {@code scoring}: the error window, threshold,
+ * the error sequence). Each mode gets a warm-up of 10 events so that its history matters from the first stop on.
  */
 class DetectRescaleITCase {
 
@@ -68,8 +74,6 @@ class DetectRescaleITCase {
     static final int[] PARALLELISM = {2, 1, 4};
     static final long T0 = 1_700_000_000_000L;
     static final long STEP_MS = 1_000;
-    static final String IN = "rescale-in";
-    static final String IN_ALL = "rescale-in-all";
     static final byte[] MODEL = TestModels.withHead(LstmConfig.of(1, 8), 1, 11);
 
     @RegisterExtension
@@ -92,13 +96,15 @@ class DetectRescaleITCase {
         }
     }
 
-    @Test
-    void everyKeyContinuesExactlyAfterStopsWithSavepointAtParallelism2Then1Then4() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = ScoringConfig.Mode.class, names = {"LIKELIHOOD", "DYNAMIC"})
+    void everyKeyContinuesExactlyAfterStopsWithSavepointAtParallelism2Then1Then4(ScoringConfig.Mode mode)
+            throws Exception {
         long t = System.nanoTime();
-        DetectConfig c = config("rescaled");
+        DetectConfig c = config("rescaled", mode);
         Topics.ensure(c.kafkaSettings(broker.bootstrap));
         String out = c.kafka.outputTopic;
-        String savepoints = work.resolve("savepoints").toUri().toString();
+        String savepoints = work.resolve("savepoints-" + mode).toUri().toString();
         long window = c.outOfOrderness().toMillis();
 
         // the uninterrupted run reads the same records from a topic of its own, all there from the start; it runs
@@ -107,7 +113,7 @@ class DetectRescaleITCase {
         for (int phase = 0; phase < PARALLELISM.length; phase++) {
             all.addAll(segment(phase == 0 ? 0 : SEGMENT_ENDS[phase - 1], SEGMENT_ENDS[phase]));
         }
-        JobClient straight = startUninterrupted(all);
+        JobClient straight = startUninterrupted(all, mode);
 
         List<Sent> produced = new ArrayList<>();
         List<ConsumerRecord<byte[], byte[]>> written = new ArrayList<>();
@@ -117,7 +123,7 @@ class DetectRescaleITCase {
         for (int phase = 0; phase < PARALLELISM.length; phase++) {
             int from = phase == 0 ? 0 : SEGMENT_ENDS[phase - 1];
             List<Sent> segment = segment(from, SEGMENT_ENDS[phase]);
-            KafkaJobPhases.produce(broker.bootstrap, IN, segment);
+            KafkaJobPhases.produce(broker.bootstrap, c.kafka.inputTopic, segment);
             produced.addAll(segment);
             // the watermark once the job has read everything: the newest timestamp (every partition's) - delay - 1
             long watermark = T0 + (SEGMENT_ENDS[phase] - 1) * STEP_MS - window - 1;
@@ -143,7 +149,7 @@ class DetectRescaleITCase {
             scoredNow.forEach(missing::remove);
             assertEquals(List.of(), missing, at + ": events waiting in the savepoint's buffers were not scored");
             if (phase > 0) {
-                assertFirstDetectionsContinue(at, written.subList(0, written.size() - now.size()), now);
+                assertFirstDetectionsContinue(at, written.subList(0, written.size() - now.size()), now, c);
                 anomaliesAfterAResume += now.stream().filter(r -> DetectionJson.fromJson(r.value()).anomaly).count();
             }
 
@@ -164,7 +170,7 @@ class DetectRescaleITCase {
         }
 
         Map<String, List<Detection>> got = KafkaJobPhases.byKey(written);
-        Map<String, List<Detection>> want = uninterrupted(straight, all.size());
+        Map<String, List<Detection>> want = uninterrupted(straight, all.size(), mode);
         assertEquals(KEYS, want.size());
         assertEquals(want.keySet(), got.keySet());
         for (Map.Entry<String, List<Detection>> e : want.entrySet()) {
@@ -177,16 +183,19 @@ class DetectRescaleITCase {
                         + "comparison covers restored thresholds");
         KafkaJobPhases.assertOnePartitionPerKey(written);
         KafkaJobPhases.assertEmpty(broker.bootstrap, c.kafka.deadLetterTopic);
-        System.out.printf(Locale.ROOT, "rescale test: %,d detections equal the uninterrupted run's, %d anomalies; %d ms%n",
-                written.size(), anomalies, (System.nanoTime() - t) / 1_000_000);
+        System.out.printf(Locale.ROOT, "rescale test (%s): %,d detections equal the uninterrupted run's, %d anomalies "
+                + "(%d after a resume); %d ms%n", mode, written.size(), anomalies, anomaliesAfterAResume,
+                (System.nanoTime() - t) / 1_000_000);
     }
 
     /**
      * Each key's first detection in a resumed phase continues the key: the next step, from a prediction made before
-     * the stop, with a score (the scoring state past its warm-up came along).
+     * the stop, with a score (the scoring state past its warm-up came along). In the dynamic mode a key in its warm-up
+     * has no threshold (NaN); in the likelihood mode it scores 0, so there each key must score above 0 within its first
+     * warm-up's worth of events after the resume, which a history lost in the restore (a new warm-up) would not.
      */
     static void assertFirstDetectionsContinue(String at, List<ConsumerRecord<byte[], byte[]>> before,
-            List<ConsumerRecord<byte[], byte[]>> now) {
+            List<ConsumerRecord<byte[], byte[]>> now, DetectConfig c) {
         Map<String, Long> lastStep = new HashMap<>();
         for (Detection d : KafkaJobPhases.byKey(before).values().stream().map(l -> l.get(l.size() - 1)).toList()) {
             lastStep.put(d.key, d.step);
@@ -199,53 +208,68 @@ class DetectRescaleITCase {
             assertEquals(lastStep.get(key) + 1, first.step, at + ": " + key + "'s step count continues: " + first);
             assertNotNull(first.prediction, at + ": the pending prediction survived: " + first);
             assertFalse(Double.isNaN(first.score) || Double.isNaN(first.threshold), at + ": scored: " + first);
+            if (c.scoring.mode == ScoringConfig.Mode.LIKELIHOOD) {
+                List<Detection> early = ds.subList(0, Math.min(ds.size(), c.scoring.likelihood.warmup));
+                assertTrue(early.stream().anyMatch(d -> d.score > 0), at + ": " + key + " scores above 0 within "
+                        + early.size() + " events of the resume (its likelihood history came along): " + early);
+            }
         });
     }
 
     /**
-     * The same job over the same records (in a topic of its own, {@value #IN_ALL}), one run at parallelism 2 to the
+     * The same job over the same records (in a topic of its own, the input topic's name and {@code -all}), one run at parallelism 2 to the
      * end of the topic (a bounded source, whose end also ends event time).
      */
-    static JobClient startUninterrupted(List<Sent> all) throws Exception {
-        DetectConfig c = config("straight");
-        c.kafka.inputTopic = IN_ALL;
+    static JobClient startUninterrupted(List<Sent> all, ScoringConfig.Mode mode) throws Exception {
+        DetectConfig c = config("straight", mode);
+        c.kafka.inputTopic = c.kafka.inputTopic + "-all";
         c.flink.parallelism = 2;
         KafkaSettings s = c.kafkaSettings(broker.bootstrap);
         Topics.ensure(s);
-        KafkaJobPhases.produce(broker.bootstrap, IN_ALL, all);
+        KafkaJobPhases.produce(broker.bootstrap, c.kafka.inputTopic, all);
         StreamExecutionEnvironment env = KafkaRun.environment(c);
         KafkaRun.build(env, c, s, KafkaIo.sourceBuilder(s).setBounded(OffsetsInitializer.latest()).build(), MODEL,
                 "test-model");
         return env.executeAsync("rescale: uninterrupted");
     }
 
-    static Map<String, List<Detection>> uninterrupted(JobClient job, int events) throws Exception {
+    static Map<String, List<Detection>> uninterrupted(JobClient job, int events, ScoringConfig.Mode mode)
+            throws Exception {
         RunCounts counts = RunCounts.of(job.getJobExecutionResult().get(KafkaJobPhases.GUARD.toSeconds(),
                 TimeUnit.SECONDS));
         assertEquals(events, counts.scored(), counts.summary());
         assertTrue(counts.balances() && counts.late() == 0, counts.summary());
-        List<ConsumerRecord<byte[], byte[]>> r = KafkaJobPhases.read(broker.bootstrap, "straight-detections", true,
-                null);
+        List<ConsumerRecord<byte[], byte[]>> r = KafkaJobPhases.read(broker.bootstrap,
+                config("straight", mode).kafka.outputTopic, true, null);
         assertEquals(events, r.size());
         KafkaJobPhases.assertOnePartitionPerKey(r);
         return KafkaJobPhases.byKey(r);
     }
 
-    /** The job's settings, the defaults but a small scoring window, its own topics, group and transactional ids. */
-    static DetectConfig config(String run) {
+    /**
+     * The job's settings: the defaults in scoring mode {@code mode}, with a warm-up of 10 events (dynamic: a scoring
+     * window of 20; likelihood: a rest of 3 after an alert, so that one spike's rest does not reach over a stop), its
+     * own topics (input {@code rescale-<mode>-in}), group and transactional ids.
+     */
+    static DetectConfig config(String run, ScoringConfig.Mode mode) {
         DetectConfig c = DetectConfig.defaults();
+        c.scoring.mode = mode;
         c.scoring.window = 20;
         c.scoring.warmup = 10;
         c.scoring.recomputeEvery = 5;
-        c.kafka.inputTopic = IN;
-        c.kafka.outputTopic = run + "-detections";
-        c.kafka.deadLetterTopic = run + "-dead-letters";
-        c.kafka.groupId = run;
-        c.kafka.transactionalIdPrefix = run;
+        c.scoring.likelihood.warmup = 10;
+        c.scoring.likelihood.rest = 3;
+        String m = mode.name().toLowerCase(Locale.ROOT);
+        String name = run + "-" + m;
+        c.kafka.inputTopic = "rescale-" + m + "-in";
+        c.kafka.outputTopic = name + "-detections";
+        c.kafka.deadLetterTopic = name + "-dead-letters";
+        c.kafka.groupId = name;
+        c.kafka.transactionalIdPrefix = name;
         c.kafka.startingOffsets = "earliest";
         c.kafka.partitions = PARTITIONS;
         c.flink.checkpointInterval = "2 s";
-        c.flink.checkpointDir = work.resolve(run + "-checkpoints").toUri().toString();
+        c.flink.checkpointDir = work.resolve(name + "-checkpoints").toUri().toString();
         assertEquals(Duration.ofSeconds(5), c.outOfOrderness(), "the shipped watermark delay");
         assertEquals(128, c.flink.maxParallelism);
         assertTrue(c.detectOptions(true).eventTime());

@@ -2,6 +2,7 @@ package dev.lstmflink.flink.detect;
 
 import static dev.lstmflink.flink.detect.KafkaJobPhases.Sent;
 
+import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.connect.kafka.Topics;
 import dev.lstmflink.core.model.LstmConfig;
@@ -122,11 +123,14 @@ public final class DetectSavepointGenerator {
     }
 
     /**
-     * The job's settings: the shipped defaults (event time, 5 s out-of-orderness, exactly-once, max parallelism 128,
-     * dynamic scoring) but a scoring window of 20 and a warm-up of 10, to keep the savepoint small.
+     * The job's settings: the shipped defaults of release detect-v1 (event time, 5 s out-of-orderness, exactly-once,
+     * max parallelism 128, dynamic scoring) but a scoring window of 20 and a warm-up of 10, to keep the savepoint
+     * small. The scoring mode is set explicitly: detect-v1 was written in the dynamic mode (keyed state
+     * {@code scoring}), the default until the likelihood mode replaced it.
      */
     static DetectConfig config(String run, Path work) {
         DetectConfig c = DetectConfig.defaults();
+        c.scoring.mode = ScoringConfig.Mode.DYNAMIC;
         c.scoring.window = 20;
         c.scoring.warmup = 10;
         c.scoring.recomputeEvery = 5;

@@ -13,6 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lstmflink.anomaly.KeyScorer;
+import dev.lstmflink.anomaly.LikelihoodScorer;
+import dev.lstmflink.anomaly.LikelihoodState;
+import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.connect.kafka.Topics;
 import dev.lstmflink.core.model.LstmConfig;
@@ -47,6 +51,11 @@ import org.junit.jupiter.api.io.TempDir;
  * event-time buffers when it was taken. A model of another shape is refused at start-up with both shapes named, and
  * does not send Flink into a restart loop; with {@code flink.on_state_mismatch: reset} every key of the savepoint starts
  * again and is counted in the run's {@link RunCounts#stateResets()}.
+ *
+ * <p>detect-v1 was written in the dynamic scoring mode, the default then (keyed state {@code scoring}); the job that
+ * resumes it here states that mode ({@link DetectSavepointGenerator#config}). Users who upgrade resume it in the
+ * likelihood mode, the default now (keyed state {@code likelihood}): that restore is checked too, against the same
+ * expected detections for everything but the scores, whose history starts at the restore.
  *
  * <p>The savepoint is copied to a new folder before each restore, and the absolute paths its {@code _metadata} names
  * (Flink keeps a would-be file name for state small enough to be inline) are checked not to exist: it restores from
@@ -129,6 +138,43 @@ class SavepointCompatibilityITCase {
         }
         assertEquals(KEYS * 6L, waiting, "events waiting in the savepoint's buffers, scored after the restore");
         assertTrue(expected.stream().anyMatch(d -> d.anomaly), "a spike after the restore is flagged");
+    }
+
+    /**
+     * The upgrade as users make it: the v1 savepoint (dynamic mode) resumed by a job in the likelihood mode, the
+     * default now. Everything the LSTM carries continues exactly as v1 wrote it after its resume (step, values,
+     * prediction, residual, also of the events waiting in the buffers); the likelihood mode has no history in the
+     * savepoint, so each key's starts at the restore: every score equals a new {@link LikelihoodScorer}'s over the
+     * key's events since the restore. The warm-up is 5 here (shipped: 100, so that a key's first 100 events after such
+     * an upgrade are never flagged) so that the spikes after the restore are scored past it.
+     */
+    @Test
+    void theV1SavepointRestoresIntoTheLikelihoodDefaultWithTheLstmContinuingAndANewScoringHistory() throws Exception {
+        DetectConfig c = DetectSavepointGenerator.config("likelihood", work);
+        c.scoring.mode = ScoringConfig.Mode.LIKELIHOOD;
+        c.scoring.likelihood.warmup = 5;
+        c.flink.parallelism = 1;
+        Map<String, List<Detection>> got = resume(c, model, relocatedCopy("likelihood"));
+
+        Map<String, List<Detection>> want = new LinkedHashMap<>();
+        LikelihoodScorer scorer = new LikelihoodScorer(c.scoring().likelihood());
+        Map<String, LikelihoodState> history = new LinkedHashMap<>();
+        for (Detection v1 : expected) {
+            // the model has no normalization: the scorer sees the values and predictions as written
+            KeyScorer.Result r = scorer.score(v1.values, v1.prediction,
+                    history.computeIfAbsent(v1.key, k -> scorer.newState(1)));
+            want.computeIfAbsent(v1.key, k -> new ArrayList<>()).add(new Detection(v1.key, v1.ts, v1.values,
+                    v1.prediction, v1.residual, r.score(), r.threshold(), r.anomaly(), v1.step, v1.modelVersion));
+        }
+        assertEquals(want.keySet(), got.keySet());
+        long flagged = 0;
+        for (Map.Entry<String, List<Detection>> e : want.entrySet()) {
+            assertEquals(e.getValue(), got.get(e.getKey()), "key " + e.getKey());
+            flagged += got.get(e.getKey()).stream().filter(d -> d.anomaly).count();
+        }
+        assertTrue(flagged > 0, "a spike after the restore is flagged");
+        assertTrue(got.values().stream().flatMap(List::stream).anyMatch(d -> d.score > 0 && d.score < 0.5),
+                "scores past the warm-up other than the spatial check's 1 (the error and level channels)");
     }
 
     @Test
