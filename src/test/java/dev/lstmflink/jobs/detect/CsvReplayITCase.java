@@ -3,12 +3,24 @@ package dev.lstmflink.jobs.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.nab.NabCorpus;
+import dev.lstmflink.nab.NabProfile;
+import dev.lstmflink.nab.NabReport;
+import dev.lstmflink.nab.NabResults;
+import dev.lstmflink.nab.NabScorer;
+import dev.lstmflink.nab.NabSeries;
+import dev.lstmflink.nab.NabWindow;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -24,10 +36,34 @@ class CsvReplayITCase {
                     .build());
 
     private static final Path NAB = Path.of("examples/nab");
+    /** The lowest NAB v1.1 standard score accepted over the three example files (see the test's comment). */
+    static final double MIN_NAB_STANDARD = 40;
 
+    /**
+     * NAB's three example files, trained on their first 15 % and scored with the default (likelihood) scoring: results
+     * in NAB's format, and alerts that find the labelled anomalies, as NAB v1.1 scores them ({@link NabScorer},
+     * standard profile, NAB's probationary period left out; an alert is a detection). On every file: at least one
+     * labelled window has an alert, and the alerts score above a detector that never alerts (what they find is worth
+     * more than what their false alarms cost). Over the three files: a normalised standard score of at least
+     * {@value #MIN_NAB_STANDARD}.
+     *
+     * <p>Measured (shipped settings, training seed 42): 49.8 over the three files; per file ambient_temperature 87.2
+     * (both windows, 3 false alarms), machine_temperature 47.6 (2 of 4 windows, none), nyc_taxi 36.5 (2 of 5, none).
+     * Training seeds 1 to 4 give 49.6 to 55.7, every file above its null score with a window found. Here a window
+     * turns from missed (raw −1) to found (up to +1) for at most 2/22 = 9.1 points, and a false alarm costs 0.5: the
+     * bar allows one window fewer, or about 18 more false alarms, not two windows fewer or an alert every few hundred
+     * rows. For scale, NAB's published standard scores over its whole corpus: random 16.8,
+     * windowedGaussian 39.6, Numenta HTM 70.1.
+     *
+     * <p>Not checked any more: a higher mean score inside the windows than outside (the check of the dynamic mode). A
+     * likelihood score is ~0.03 on an ordinary event and high on the few surprising ones, and NAB's windows are wide
+     * (10 % of a file, centred on the labelled point), so the means are those of ordinary events on both sides: nyc_taxi
+     * has 0.053 inside and 0.054 outside with seed 42, and falls either way with seeds 1 to 4.
+     */
     @Test
-    void nabFilesScoreHigherInsideTheirLabelledWindows(@TempDir Path out) throws Exception {
+    void nabFilesAreWrittenInNabsFormatAndTheAlertsFindTheLabelledAnomalies(@TempDir Path out) throws Exception {
         DetectConfig c = DetectConfig.defaults();
+        assertEquals(ScoringConfig.Mode.LIKELIHOOD, c.scoring.mode, "the default scoring, which this test is about");
         c.output = out.toString();
         c.training.trainFraction = 0.15;
         List<String> log = new ArrayList<>();
@@ -51,14 +87,53 @@ class CsvReplayITCase {
             }
             assertTrue(f.run().counts().balances(), f.run().counts().summary());
             assertEquals(0, f.run().counts().deadLettered(), f.run().counts().summary());
-            assertEquals(1, f.meanScores().size(), f.input() + " has labelled windows");
-            f.meanScores().forEach((key, s) -> assertTrue(s[0] > s[1], String.format(Locale.ROOT,
-                    "%s: mean score inside the labelled windows %.3f, outside %.3f", key, s[0], s[1])));
+            assertEquals(1, f.labelledWindows().size(), f.input() + " has labelled windows");
         }
+
+        NabCorpus corpus = exampleCorpus();
+        NabScorer scorer = new NabScorer(corpus);
+        Map<String, double[]> alerts = NabResults.read(corpus, out, "", "anomaly");
+        List<String> perFile = new ArrayList<>();
+        for (NabSeries series : corpus.series()) {
+            NabReport one = new NabScorer(NabCorpus.of(List.of(series), corpus.profiles())).reportAt("detect",
+                    "anomaly", Map.of(series.relativePath(), alerts.get(series.relativePath())), 1.0);
+            NabReport.ProfileResult p = one.profile("standard");
+            String what = String.format(Locale.ROOT, "%s: NAB standard %.1f (raw %.3f, null %.1f), windows found %d of "
+                    + "%d, false alarms %d", series.relativePath(), p.normalised(), p.raw(), p.nullScore(),
+                    p.counts().tp(), series.windows().size(), p.counts().fp());
+            perFile.add(what);
+            assertTrue(p.counts().tp() >= 1, what);
+            assertTrue(p.raw() > p.nullScore(), what + ": the alerts score below never alerting");
+        }
+        NabReport all = scorer.reportAt("detect", "anomaly", alerts, 1.0);
+        double standard = all.profile("standard").normalised();
+        assertTrue(standard >= MIN_NAB_STANDARD, String.format(Locale.ROOT, "NAB standard score %.1f over the three "
+                + "files, below %.1f:%n%s%n%s", standard, MIN_NAB_STANDARD, String.join("\n", perFile), all.table()));
         // machine_temperature repeats an hour of timestamps: both copies are kept, in place
         List<String> machine = Files.readAllLines(out.resolve("realKnownCause/machine_temperature_system_failure.csv"));
         assertEquals(2, machine.stream().filter(l -> l.startsWith("2014-01-07 02:00:00,")).count());
         assertTrue(Files.readString(o.report()).contains("realKnownCause/nyc_taxi"));
+    }
+
+    /** NAB's three example files as a NAB corpus: their timestamps, windows.json, NAB's standard profile. */
+    static NabCorpus exampleCorpus() throws Exception {
+        JsonNode windows = new ObjectMapper().readTree(NAB.resolve("windows.json").toFile());
+        List<NabSeries> series = new ArrayList<>();
+        for (var it = windows.fields(); it.hasNext(); ) {
+            var e = it.next();
+            List<String> lines = Files.readAllLines(NAB.resolve(e.getKey()));
+            List<LocalDateTime> ts = new ArrayList<>();
+            for (String line : lines.subList(1, lines.size())) {
+                ts.add(NabCorpus.parseTimestamp(line.substring(0, line.indexOf(','))));
+            }
+            List<NabWindow> w = new ArrayList<>();
+            for (JsonNode limits : e.getValue()) {
+                w.add(NabWindow.locate(ts, NabCorpus.parseTimestamp(limits.get(0).asText()),
+                        NabCorpus.parseTimestamp(limits.get(1).asText()), e.getKey()));
+            }
+            series.add(new NabSeries(e.getKey(), ts, w));
+        }
+        return NabCorpus.of(series, List.of(new NabProfile("standard", 1.0, 0.11, 1.0, 1.0)));
     }
 
     @Test
