@@ -13,15 +13,17 @@ import java.util.Set;
  * {@link LstmConfig} as the JSON of {@code nn.LSTM}'s keyword arguments ({@code {"input_size": 3, ...}}), the form
  * stored in a model file's {@code __metadata__} under {@code lstm_config}.
  *
- * <p>The Keras options ({@code activation}, {@code recurrent_activation} by Keras name, {@code go_backwards}) are
- * written only when they differ from the defaults, so a PyTorch-compatible model's JSON is exactly what it was before
+ * <p>The Keras options ({@code activation}, {@code recurrent_activation} by Keras name, {@code go_backwards},
+ * {@code zero_output_for_mask}) are written only when they differ from the defaults, so a PyTorch-compatible
+ * model's JSON is exactly what it was before
  * they existed; JSON without them reads as the defaults.
  */
 public final class LstmConfigJson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> KEYS = Set.of("input_size", "hidden_size", "num_layers", "bias", "batch_first",
-            "dropout", "bidirectional", "proj_size", "activation", "recurrent_activation", "go_backwards");
+            "dropout", "bidirectional", "proj_size", "activation", "recurrent_activation", "go_backwards",
+            "zero_output_for_mask");
 
     private LstmConfigJson() {}
 
@@ -43,6 +45,9 @@ public final class LstmConfigJson {
         }
         if (c.goBackwards()) {
             o.put("go_backwards", true);
+        }
+        if (c.zeroOutputForMask()) {
+            o.put("zero_output_for_mask", true);
         }
         return o.toString();
     }
@@ -78,7 +83,8 @@ public final class LstmConfigJson {
                 intOf(o, "proj_size", defaults.projSize()),
                 activationOf(o, "activation", defaults.activation()),
                 activationOf(o, "recurrent_activation", defaults.recurrentActivation()),
-                boolOf(o, "go_backwards", defaults.goBackwards()));
+                boolOf(o, "go_backwards", defaults.goBackwards()),
+                boolOf(o, "zero_output_for_mask", defaults.zeroOutputForMask()));
     }
 
     private static Activation activationOf(JsonNode o, String key, Activation dflt) {

@@ -175,7 +175,8 @@ public final class LstmSafetensors {
 
     /**
      * The config the shapes give, with {@code batch_first}, {@code dropout} and the Keras options ({@code activation},
-     * {@code recurrent_activation}, {@code go_backwards}), which shapes cannot tell, from the {@value #CONFIG_KEY} (or
+     * {@code recurrent_activation}, {@code go_backwards}, {@code zero_output_for_mask}), which shapes cannot tell,
+     * from the {@value #CONFIG_KEY} (or
      * legacy {@code config}) metadata entry when there is one; every other argument it declares must match the
      * shapes.
      */
@@ -192,7 +193,8 @@ public final class LstmSafetensors {
             throw new SafetensorsFormatException(source, "metadata " + CONFIG_KEY + ": " + e.getMessage());
         }
         LstmConfig shapeOnly = declared.withBatchFirst(false).withDropout(0.0).withActivation(inferred.activation())
-                .withRecurrentActivation(inferred.recurrentActivation()).withGoBackwards(inferred.goBackwards());
+                .withRecurrentActivation(inferred.recurrentActivation()).withGoBackwards(inferred.goBackwards())
+                .withZeroOutputForMask(inferred.zeroOutputForMask());
         if (!shapeOnly.equals(inferred)) {
             throw new SafetensorsFormatException(source, "metadata config " + json
                     + " does not match the tensors, which give " + LstmConfigJson.toJson(inferred));

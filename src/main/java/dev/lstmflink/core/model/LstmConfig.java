@@ -3,7 +3,8 @@ package dev.lstmflink.core.model;
 /**
  * The arguments of PyTorch's {@code torch.nn.LSTM}, with the same names (in camel case) and defaults, and the Keras
  * {@code LSTM} arguments that change what the cell computes ({@code activation}, {@code recurrent_activation},
- * {@code go_backwards}) with Keras' defaults, under which the cell is exactly PyTorch's.
+ * {@code go_backwards}, {@code zero_output_for_mask}) with Keras' defaults, under which the cell is exactly
+ * PyTorch's.
  *
  * <p>Invalid values fail here, at construction, with a message naming the argument and the value (as MindSpore's
  * {@code nn.LSTM} raises {@code ValueError}), so no later code has to re-check them.
@@ -24,6 +25,9 @@ package dev.lstmflink.core.model;
  * @param goBackwards  Keras' {@code go_backwards}: every layer reads its input sequence from the last step to the
  *                     first and returns its outputs in that (processing) order; whole sequences only, so a streaming
  *                     stepper refuses it
+ * @param zeroOutputForMask Keras' {@code zero_output_for_mask}: under a Keras mask a masked step outputs zeros
+ *                     instead of repeating the previous output (h and c are carried either way); changes nothing
+ *                     without a mask
  */
 public record LstmConfig(
         int inputSize,
@@ -36,7 +40,8 @@ public record LstmConfig(
         int projSize,
         Activation activation,
         Activation recurrentActivation,
-        boolean goBackwards) implements java.io.Serializable {
+        boolean goBackwards,
+        boolean zeroOutputForMask) implements java.io.Serializable {
 
     public LstmConfig {
         activation = activation == null ? Activation.TANH : activation;
@@ -61,11 +66,19 @@ public record LstmConfig(
         }
     }
 
-    /** PyTorch's arguments with Keras' defaults for the rest: tanh, sigmoid, forwards. */
+    /** Every argument but {@code zero_output_for_mask}, which is Keras' default (false). */
+    public LstmConfig(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout,
+                      boolean bidirectional, int projSize, Activation activation, Activation recurrentActivation,
+                      boolean goBackwards) {
+        this(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize, activation,
+                recurrentActivation, goBackwards, false);
+    }
+
+    /** PyTorch's arguments with Keras' defaults for the rest: tanh, sigmoid, forwards, masked steps repeat. */
     public LstmConfig(int inputSize, int hiddenSize, int numLayers, boolean bias, boolean batchFirst, double dropout,
                       boolean bidirectional, int projSize) {
         this(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize, Activation.TANH,
-                Activation.SIGMOID, false);
+                Activation.SIGMOID, false, false);
     }
 
     /** PyTorch's defaults: one layer, bias, sequence-first, no dropout, one direction, no projection. */
@@ -75,47 +88,52 @@ public record LstmConfig(
 
     public LstmConfig withNumLayers(int layers) {
         return new LstmConfig(inputSize, hiddenSize, layers, bias, batchFirst, dropout, bidirectional, projSize,
-                activation, recurrentActivation, goBackwards);
+                activation, recurrentActivation, goBackwards, zeroOutputForMask);
     }
 
     public LstmConfig withBias(boolean b) {
         return new LstmConfig(inputSize, hiddenSize, numLayers, b, batchFirst, dropout, bidirectional, projSize,
-                activation, recurrentActivation, goBackwards);
+                activation, recurrentActivation, goBackwards, zeroOutputForMask);
     }
 
     public LstmConfig withBatchFirst(boolean b) {
         return new LstmConfig(inputSize, hiddenSize, numLayers, bias, b, dropout, bidirectional, projSize,
-                activation, recurrentActivation, goBackwards);
+                activation, recurrentActivation, goBackwards, zeroOutputForMask);
     }
 
     public LstmConfig withDropout(double p) {
         return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, p, bidirectional, projSize,
-                activation, recurrentActivation, goBackwards);
+                activation, recurrentActivation, goBackwards, zeroOutputForMask);
     }
 
     public LstmConfig withBidirectional(boolean b) {
         return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, b, projSize,
-                activation, recurrentActivation, goBackwards);
+                activation, recurrentActivation, goBackwards, zeroOutputForMask);
     }
 
     public LstmConfig withProjSize(int p) {
         return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, p,
-                activation, recurrentActivation, goBackwards);
+                activation, recurrentActivation, goBackwards, zeroOutputForMask);
     }
 
     public LstmConfig withActivation(Activation a) {
         return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize,
-                a, recurrentActivation, goBackwards);
+                a, recurrentActivation, goBackwards, zeroOutputForMask);
     }
 
     public LstmConfig withRecurrentActivation(Activation a) {
         return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize,
-                activation, a, goBackwards);
+                activation, a, goBackwards, zeroOutputForMask);
     }
 
     public LstmConfig withGoBackwards(boolean b) {
         return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize,
-                activation, recurrentActivation, b);
+                activation, recurrentActivation, b, zeroOutputForMask);
+    }
+
+    public LstmConfig withZeroOutputForMask(boolean z) {
+        return new LstmConfig(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize,
+                activation, recurrentActivation, goBackwards, z);
     }
 
     /** Keras' {@code use_bias}: the same switch as PyTorch's {@code bias}. */

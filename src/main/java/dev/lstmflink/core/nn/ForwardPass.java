@@ -24,14 +24,18 @@ import dev.lstmflink.core.model.Precision;
  * return_sequences=True)} layers computes, each of which reverses the previous one's output and the unchanged mask.
  *
  * <p><b>Keras mask.</b> A {@code [B,T]} boolean mask (true = use the step) follows Keras' {@code RNN} with its default
- * {@code zero_output_for_mask=False} ({@code keras/src/layers/rnn/rnn.py}; {@code LSTM} passes no other value): at
+ * {@code zero_output_for_mask=False} ({@code keras/src/layers/rnn/rnn.py}): at
  * a masked step h and c keep their previous values (the initial state before the first processed step), and the step's
  * output repeats the previous step's output ({@code where(mask_t, output, prev_output)} in the backend's loop). Before
  * the first processed step there is no previous output: the TensorFlow and torch backends start {@code prev_output}
  * at zeros ("In the case T = 0, a zero filled tensor will be used", {@code keras/src/backend/torch/rnn.py}), and so
  * does this class; the numpy backend's scan uses {@code states[0]} (h0) instead, which differs only when h0 ≠ 0 and
- * a sequence starts with masked steps. Keras' cuDNN path (TensorFlow on a GPU, right-padded masks only) instead
- * returns zeros at masked steps; that is {@code zero_output_for_mask=True}, not modelled here. Each layer of the stack
+ * a sequence starts with masked steps. With the config's {@code zeroOutputForMask} (Keras'
+ * {@code zero_output_for_mask=True}, which {@code LSTM} passes on to {@code RNN}; also what Keras' cuDNN path returns)
+ * a masked step outputs zeros instead ({@code where(mask_t, output, zeros_like(output))}), h and c still carry
+ * through unchanged, so {@code h_n}/{@code c_n} are the same either way and {@link #lastOutput()}, the last step's output, is
+ * 0 for a sequence whose last processed step is masked; in the backward pass a
+ * masked step's output gradient then reaches nothing. Each layer of the stack
  * gets the same mask, as Keras propagates it through {@code return_sequences} layers ({@code RNN.compute_mask}); in
  * the reverse direction of a bidirectional model "previous" means the step after. A masked step's input gets a zero
  * gradient. A mask and PyTorch lengths are different things and cannot be combined.
@@ -179,8 +183,9 @@ public final class ForwardPass<A> {
                         int t = d == 0 ? s : n - 1 - s;
                         int i = t * batch + b;   // row (t, b) of the [T,B,·] buffers
                         if (stepMask != null && !stepMask[b * seqLen + t]) {
-                            // Keras: state unchanged, output = previous output (zeros before the first step)
-                            if (yPrev >= 0) {
+                            // Keras: state unchanged, output = previous output (zeros before the first step), or
+                            // zeros with zero_output_for_mask (y is allocated zero and this row is never written)
+                            if (yPrev >= 0 && !cfg.zeroOutputForMask()) {
                                 System.arraycopy(y, (yPrev * dirs + d) * hOut, y, (i * dirs + d) * hOut, hOut);
                             }
                             yPrev = i;
@@ -363,8 +368,11 @@ public final class ForwardPass<A> {
                         int t = d == 0 ? s : n - 1 - s;
                         int i = t * batch + b;
                         if (stepMask != null && !stepMask[b * seqLen + t]) {
-                            // output = previous output, h and c pass through unchanged
-                            num.addTo(carry, 0, dy, (i * dirs + d) * hOut, hOut);
+                            // output = previous output, h and c pass through unchanged; with zero_output_for_mask
+                            // the output is a constant 0 and its gradient goes nowhere
+                            if (!cfg.zeroOutputForMask()) {
+                                num.addTo(carry, 0, dy, (i * dirs + d) * hOut, hOut);
+                            }
                             continue;
                         }
                         // step processed before this one (the state it read), when sb ≥ 0

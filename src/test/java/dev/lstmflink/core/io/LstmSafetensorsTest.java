@@ -66,6 +66,16 @@ class LstmSafetensorsTest {
     }
 
     @Test
+    void kerasOptionsComeBackFromTheMetadata() throws IOException {
+        LstmConfig cfg = LstmConfig.of(2, 4).withNumLayers(2).withGoBackwards(true).withZeroOutputForMask(true)
+                .withActivation(dev.lstmflink.core.model.Activation.RELU);
+        Path file = tmp.resolve("keras.safetensors");
+        LstmSafetensors.write(file, Lstm.f64(cfg, RandomLstm.params(cfg, new Random(3))), "", DType.F32);
+        assertEquals(cfg, LstmSafetensors.read(file).config());
+        assertEquals(cfg, LstmModelFile.read(file).lstm().config());
+    }
+
+    @Test
     void moduleStateDictWithHeadLoadsWithPrefixFoundAutomatically() throws IOException {
         LstmConfig cfg = LstmConfig.of(2, 4);
         NamedTensor head = NamedTensor.ofFloats("head.weight", new int[] {1, 4}, new float[] {1, 2, 3, 4});

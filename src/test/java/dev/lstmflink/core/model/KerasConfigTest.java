@@ -73,6 +73,23 @@ class KerasConfigTest {
     }
 
     @Test
+    void zeroOutputForMaskIsWrittenOnlyWhenSetAndReadBack() {
+        assertFalse(LstmConfig.of(3, 5).zeroOutputForMask(), "Keras' default");
+        assertEquals(LstmConfig.of(3, 5), new LstmConfig(3, 5, 1, true, false, 0.0, false, 0, null, null, false,
+                false));
+        LstmConfig c = LstmConfig.of(3, 5).withZeroOutputForMask(true).withGoBackwards(true).withNumLayers(2);
+        assertTrue(c.zeroOutputForMask() && c.withProjSize(2).withActivation(Activation.RELU).zeroOutputForMask(),
+                "the withers keep it");
+        String json = LstmConfigJson.toJson(c);
+        assertTrue(json.contains("\"zero_output_for_mask\":true"), json);
+        assertEquals(c, LstmConfigJson.fromJson(json, LstmConfig.of(1, 1)));
+        assertFalse(LstmConfigJson.toJson(LstmConfig.of(3, 5)).contains("zero_output_for_mask"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LstmConfigJson.fromJson("{\"zero_output_for_mask\":1}", LstmConfig.of(1, 1)));
+        assertTrue(e.getMessage().contains("zero_output_for_mask"), e.getMessage());
+    }
+
+    @Test
     void oldJsonWithoutKerasKeysReadsAsDefaults() {
         String old = "{\"input_size\":3,\"hidden_size\":5,\"num_layers\":1,\"bias\":true,\"batch_first\":false,"
                 + "\"dropout\":0.0,\"bidirectional\":false,\"proj_size\":0}";
@@ -91,7 +108,8 @@ class KerasConfigTest {
 
     @Test
     void javaSerializationKeepsTheOptions() throws Exception {
-        LstmConfig c = LstmConfig.of(2, 3).withActivation(Activation.LINEAR).withGoBackwards(true);
+        LstmConfig c = LstmConfig.of(2, 3).withActivation(Activation.LINEAR).withGoBackwards(true)
+                .withZeroOutputForMask(true);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(c);

@@ -30,9 +30,9 @@ class GradientCheckTest {
     }
 
     /**
-     * Each activation as {@code activation} and as {@code recurrent_activation} (all 25 pairs), with go_backwards and a
-     * Keras mask drawn at random. The kinks of relu (0) and hard_sigmoid (±3) are a set of measure zero that random
-     * pre-activations hit within the finite-difference step with negligible probability.
+     * Each activation as {@code activation} and as {@code recurrent_activation} (all 25 pairs), with go_backwards, a
+     * Keras mask and zero_output_for_mask drawn at random. The kinks of relu (0) and hard_sigmoid (±3) are a set of
+     * measure zero that random pre-activations hit within the finite-difference step with negligible probability.
      */
     @Test
     void backwardMatchesFiniteDifferencesForEveryActivationGoBackwardsAndMask() {
@@ -45,6 +45,7 @@ class GradientCheckTest {
                 if (!cfg.bidirectional() && rnd.nextBoolean()) {
                     cfg = cfg.withGoBackwards(true);
                 }
+                cfg = cfg.withZeroOutputForMask(rnd.nextBoolean());
                 int t = 1 + rnd.nextInt(5);
                 int b = 1 + rnd.nextInt(3);
                 boolean[] mask = null;
@@ -57,6 +58,31 @@ class GradientCheckTest {
                 check(cfg, t, b, null, mask, rnd, "seed " + seed + " case " + n++ + " " + cfg + " T=" + t + " B=" + b
                         + " mask=" + java.util.Arrays.toString(mask));
             }
+        }
+    }
+
+    /**
+     * zero_output_for_mask with a mask on every case (bidirectional, go_backwards, projections, stacks as drawn): a
+     * masked step's output is a constant 0, so its gradient reaches neither the state nor the parameters.
+     */
+    @Test
+    void backwardMatchesFiniteDifferencesWithZeroOutputForMask() {
+        long seed = new Random().nextLong();
+        Random rnd = new Random(seed);
+        for (int n = 0; n < 12; n++) {
+            LstmConfig cfg = RandomLstm.config(rnd, true).withZeroOutputForMask(true);
+            if (!cfg.bidirectional() && rnd.nextBoolean()) {
+                cfg = cfg.withGoBackwards(true);
+            }
+            int t = 2 + rnd.nextInt(5);
+            int b = 1 + rnd.nextInt(3);
+            boolean[] mask = new boolean[b * t];
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = rnd.nextInt(3) > 0;
+            }
+            mask[rnd.nextInt(mask.length)] = false;
+            check(cfg, t, b, null, mask, rnd, "seed " + seed + " case " + n + " " + cfg + " T=" + t + " B=" + b
+                    + " mask=" + java.util.Arrays.toString(mask));
         }
     }
 

@@ -132,6 +132,110 @@ class KerasLstmTest {
     }
 
     @Test
+    void zeroOutputForMaskOutputsZerosAtMaskedStepsAndCarriesTheState() {
+        // the cases above with zero_output_for_mask: x = (1, 5, 2), mask (1, 0, 1): t1 outputs 0 instead of 1, the
+        // state is carried as before (t2: c = .5·1 + 4 = 4.5, h = 9); leading masked step with h0 = 3: output 0 (as
+        // before); trailing mask (1, 1, 0): outputs 1, 9, 0 and the last output 0, h_n = 9, c_n = 4.5 as before
+        Lstm<double[]> lstm = linearTiny(LstmConfig.of(1, 1).withZeroOutputForMask(true));
+        ForwardPass<double[]> f = lstm.forwardMasked(new double[] {1, 5, 2}, 3, 1, null, null,
+                new boolean[] {true, false, true});
+        assertArrayEquals(new double[] {1, 0, 9}, f.output(), 0.0);
+        assertArrayEquals(new double[] {9}, f.hN(), 0.0);
+        assertArrayEquals(new double[] {4.5}, f.cN(), 0.0);
+        ForwardPass<double[]> g = lstm.forwardMasked(new double[] {1, 2, 7}, 3, 1, null, null,
+                new boolean[] {true, true, false});
+        assertArrayEquals(new double[] {1, 9, 0}, g.output(), 0.0);
+        assertArrayEquals(new double[] {0}, g.lastOutput(), 0.0);
+        assertArrayEquals(new double[] {9}, g.hN(), 0.0);
+        assertArrayEquals(new double[] {4.5}, g.cN(), 0.0);
+        // go_backwards: read as x = 2, 5, 1 with mask 1, 0, 1: 8, then 0 (not 8), then 2
+        ForwardPass<double[]> b = linearTiny(LstmConfig.of(1, 1).withGoBackwards(true).withZeroOutputForMask(true))
+                .forwardMasked(new double[] {1, 5, 2}, 3, 1, null, null, new boolean[] {true, false, true});
+        assertArrayEquals(new double[] {8, 0, 2}, b.output(), 0.0);
+        // without a mask the option changes nothing
+        ForwardPass<double[]> plain = linearTiny(LstmConfig.of(1, 1)).forward(new double[] {1, 2}, 2, 1, null, null,
+                null);
+        ForwardPass<double[]> zero = lstm.forward(new double[] {1, 2}, 2, 1, null, null, null);
+        assertArrayEquals(plain.output(), zero.output(), 0.0);
+    }
+
+    // -------------------------------------------------------------------------------------------------------------
+    // Keras' own expected numbers: keras-team/keras keras/src/layers/rnn/lstm_test.py, test_masking (Keras 3,
+    // commit 12ada9a35eedff1abd926690b58e1588ba1c4add). LSTM(2) on sequence = np.arange(24).reshape((2, 4, 3)) with
+    // kernel_initializer=Constant(0.01), recurrent_initializer=Constant(0.02), bias_initializer=Constant(0.03) and the
+    // default unit_forget_bias=True (the forget-gate bias is ones instead: Keras' LSTMCell.build concatenates
+    // bias_initializer(units), ones(units), bias_initializer(2·units)), mask [[T, T, T, F], [T, T, F, F]].
+    // Keras' gate order i, f, c, o is PyTorch's i, f, g, o; its single bias is b_ih here, b_hh = 0.
+
+    private static final double[] KERAS_SEQUENCE = new double[24];
+    private static final boolean[] KERAS_MASK = {true, true, true, false, true, true, false, false};
+
+    static {
+        for (int i = 0; i < 24; i++) {
+            KERAS_SEQUENCE[i] = i;
+        }
+    }
+
+    private static <A> Lstm<A> kerasConstantLstm(LstmConfig base, Precision<A> num, LstmKernel<A> kernel) {
+        LstmConfig cfg = base.withBatchFirst(true);
+        LstmLayout layout = new LstmLayout(cfg);
+        double[] p = new double[layout.size()];
+        for (TensorSpec spec : layout.tensors()) {
+            double[] v = new double[Arrays.stream(spec.shape()).reduce(1, (a, b) -> a * b)];
+            switch (spec.kind()) {
+                case WEIGHT_IH -> Arrays.fill(v, 0.01);
+                case WEIGHT_HH -> Arrays.fill(v, 0.02);
+                case BIAS_IH -> {
+                    Arrays.fill(v, 0.03);
+                    Arrays.fill(v, 2, 4, 1.0);   // rows H..2H-1: the forget gate (unit_forget_bias)
+                }
+                case BIAS_HH -> Arrays.fill(v, 0.0);
+                default -> throw new AssertionError(spec.name());
+            }
+            layout.pack(spec, v, Precision.F64, p);
+        }
+        return new Lstm<>(cfg, kernel, num.fromDoubles(p));
+    }
+
+    private static <A> void kerasMaskingCase(Precision<A> num, LstmKernel<A> kernel, double tol) {
+        String k = kernel.getClass().getSimpleName();
+        A x = num.fromDoubles(KERAS_SEQUENCE);
+        // zero_output_for_mask=False, return_sequences=True (masked steps repeat the previous output)
+        ForwardPass<A> repeat = kerasConstantLstm(LstmConfig.of(3, 2), num, kernel).forwardMasked(x, 4, 2, null, null,
+                KERAS_MASK);
+        Close.assertClose(k + " return_sequences", new double[] {
+            0.01588910, 0.01588910, 0.05552048, 0.05552048, 0.11755939, 0.11755939, 0.11755939, 0.11755939,
+            0.14185596, 0.14185596, 0.28556206, 0.28556206, 0.28556206, 0.28556206, 0.28556206, 0.28556206},
+                num.toDoubles(repeat.output()), tol);
+        // the unroll=True case's last output (return_sequences=False)
+        Close.assertClose(k + " last output", new double[] {0.11755939, 0.11755939, 0.28556206, 0.28556206},
+                num.toDoubles(repeat.lastOutput()), tol);
+        // zero_output_for_mask=True, return_sequences=True: zeros at the masked steps
+        ForwardPass<A> zero = kerasConstantLstm(LstmConfig.of(3, 2).withZeroOutputForMask(true), num, kernel)
+                .forwardMasked(x, 4, 2, null, null, KERAS_MASK);
+        Close.assertClose(k + " zero_output_for_mask", new double[] {
+            0.01588910, 0.01588910, 0.05552048, 0.05552048, 0.11755939, 0.11755939, 0.0, 0.0,
+            0.14185596, 0.14185596, 0.28556206, 0.28556206, 0.0, 0.0, 0.0, 0.0},
+                num.toDoubles(zero.output()), tol);
+        // h_n and c_n are the carried state, the same as without the option
+        assertArrayEquals(num.toDoubles(repeat.hN()), num.toDoubles(zero.hN()), 0.0);
+        assertArrayEquals(num.toDoubles(repeat.cN()), num.toDoubles(zero.cN()), 0.0);
+        // go_backwards=True with backwards_mask [[F, T, T, T], [F, F, T, T]], return_sequences=False
+        ForwardPass<A> back = kerasConstantLstm(LstmConfig.of(3, 2).withGoBackwards(true), num, kernel).forwardMasked(
+                x, 4, 2, null, null, new boolean[] {false, true, true, true, false, false, true, true});
+        Close.assertClose(k + " go_backwards", new double[] {0.15341201, 0.15341201, 0.3844719, 0.3844719},
+                num.toDoubles(back.lastOutput()), tol);
+    }
+
+    @Test
+    void kerasOwnMaskingCasesIncludingZeroOutputForMask() {
+        // Keras prints 8 significant digits of a float32 computation: 2e-7 covers both
+        kerasMaskingCase(Precision.F64, new DoubleLstmKernel(), 2e-7);
+        kerasMaskingCase(Precision.F32, new ScalarLstmKernel(), 2e-7);
+        kerasMaskingCase(Precision.F32, LstmKernels.preferred(), 2e-7);
+    }
+
+    @Test
     void maskIsPerSequenceAndBatchMajor() {
         // B = 2, T = 2, batch_first = false: input [T,B,1]; the mask is [B,T]. Sequence 0 masks t1, sequence 1 t0.
         // seq 0: x = (1, 3): 1 then repeated 1 ; seq 1: x = (3, 1): masked → 0, then x=1 from zero state → 1.
@@ -188,6 +292,7 @@ class KerasLstmTest {
                     if (!cfg.bidirectional() && rnd.nextBoolean()) {
                         cfg = cfg.withGoBackwards(true);
                     }
+                    cfg = cfg.withZeroOutputForMask(rnd.nextBoolean());
                     int t = 1 + rnd.nextInt(6);
                     int b = 1 + rnd.nextInt(3);
                     boolean[] mask = null;
@@ -225,7 +330,8 @@ class KerasLstmTest {
      * Keras' LSTM stack written out plainly, from PyTorch-named tensors: each layer (and the backward layer of a
      * Bidirectional) a loop over steps; go_backwards reverses the layer's input and mask and keeps the outputs in
      * processing order; a Bidirectional's backward layer runs go_backwards and its outputs are reversed back; a masked
-     * step keeps (h, c) and repeats the previous output, zeros before the first step.
+     * step keeps (h, c) and repeats the previous output, zeros before the first step (zeros always with
+     * zero_output_for_mask).
      */
     static final class Reference {
         final double[] output;   // [T,B,D·Hout] or [B,T,·] when batch-first
@@ -274,7 +380,7 @@ class KerasLstmTest {
                                 c = hc[1];
                                 prevOut = h;
                             }
-                            ys[s] = prevOut;
+                            ys[s] = ms[s] || !cfg.zeroOutputForMask() ? prevOut : new double[hOut];
                         }
                         for (int s = 0; s < seqLen; s++) {
                             // a Bidirectional's backward layer is reversed back; go_backwards keeps processing order

@@ -13,8 +13,8 @@ import java.util.Set;
  *
  * <p>Only a {@code Sequential} model is read: {@code InputLayer} and {@code Dropout} (identity at inference) are
  * skipped, then one or more {@code LSTM} layers, then at most one {@code Dense}. Other layer classes are refused by
- * name. LSTM activations (tanh, sigmoid, hard_sigmoid, relu, linear) and {@code go_backwards} reach the model's
- * config; what the core does not have (another activation, a Dense activation other than linear) is refused when
+ * name. LSTM activations (tanh, sigmoid, hard_sigmoid, relu, linear), {@code go_backwards} and
+ * {@code zero_output_for_mask} reach the model's config; what the core does not have (another activation, a Dense activation other than linear) is refused when
  * the model is read; options that
  * do not matter at inference ({@code dropout}, {@code recurrent_dropout}, {@code unit_forget_bias}, initializers,
  * regularizers, constraints, {@code stateful}, {@code return_state}) are ignored.
@@ -39,9 +39,11 @@ public record KerasModelConfig(List<Layer> layers, String origin) {
      * @param useBias            whether the layer has a bias variable
      * @param returnSequences    LSTM only: whether the layer outputs every step (false: only the last)
      * @param goBackwards        LSTM only: whether the layer reads its sequence backwards
+     * @param zeroOutputForMask  LSTM only: whether masked steps output zeros (Keras' {@code zero_output_for_mask})
      */
     public record Layer(String className, String name, int units, String activation, String recurrentActivation,
-                        boolean useBias, boolean returnSequences, boolean goBackwards) {
+                        boolean useBias, boolean returnSequences, boolean goBackwards,
+                        boolean zeroOutputForMask) {
 
         public boolean isLstm() {
             return "LSTM".equals(className);
@@ -99,10 +101,11 @@ public record KerasModelConfig(List<Layer> layers, String origin) {
             if ("LSTM".equals(lc)) {
                 layers.add(new Layer(lc, name, units(c, name, origin), activation(c, "activation", "tanh"),
                         activation(c, "recurrent_activation", "sigmoid"), c.path("use_bias").asBoolean(true),
-                        c.path("return_sequences").asBoolean(false), c.path("go_backwards").asBoolean(false)));
+                        c.path("return_sequences").asBoolean(false), c.path("go_backwards").asBoolean(false),
+                        c.path("zero_output_for_mask").asBoolean(false)));
             } else if ("Dense".equals(lc)) {
                 layers.add(new Layer(lc, name, units(c, name, origin), activation(c, "activation", "linear"), null,
-                        c.path("use_bias").asBoolean(true), true, false));
+                        c.path("use_bias").asBoolean(true), true, false, false));
             } else {
                 throw new KerasFormatException(origin, "layer '" + name + "' is a " + lc
                         + "; only InputLayer, LSTM, Dropout and one final Dense can be read so far");

@@ -208,14 +208,14 @@ public final class KerasWeights {
             String name = nameAttribute(file, "layers/" + lstmKeys.get(i) + "/vars", lstmKeys.get(i));
             int units = dims(vars, "1", path, source)[0];
             out.add(new Resolved(new Layer("LSTM", name, units, "tanh", "sigmoid", vars.getChild("2") != null,
-                    true, false), path, vars));
+                    true, false, false), path, vars));
         }
         for (String key : denses.values()) {
             String path = "layers/" + key + "/vars";
             Group vars = group(file, path, source, key);
             int units = dims(vars, "0", path, source)[1];
             out.add(new Resolved(new Layer("Dense", nameAttribute(file, path, key), units, "linear", null,
-                    vars.getChild("1") != null, true, false), path, vars));
+                    vars.getChild("1") != null, true, false, false), path, vars));
         }
         return out;
     }
@@ -264,11 +264,12 @@ public final class KerasWeights {
         for (Resolved r : lstms) {
             Layer l = r.layer();
             if (!l.activation().equals(first.activation()) || !l.recurrentActivation().equals(first.recurrentActivation())
-                    || l.goBackwards() != first.goBackwards()) {
+                    || l.goBackwards() != first.goBackwards() || l.zeroOutputForMask() != first.zeroOutputForMask()) {
                 throw new KerasFormatException(source, "LSTM layer '" + l.name() + "' has activation='"
                         + l.activation() + "', recurrent_activation='" + l.recurrentActivation() + "', go_backwards="
-                        + l.goBackwards() + " but '" + first.name() + "' has '" + first.activation() + "', '"
-                        + first.recurrentActivation() + "', " + first.goBackwards()
+                        + l.goBackwards() + ", zero_output_for_mask=" + l.zeroOutputForMask() + " but '"
+                        + first.name() + "' has '" + first.activation() + "', '" + first.recurrentActivation() + "', "
+                        + first.goBackwards() + ", " + first.zeroOutputForMask()
                         + "; stacked LSTMs must share them here (one config, as in PyTorch's nn.LSTM)");
             }
         }
@@ -281,7 +282,7 @@ public final class KerasWeights {
         try {
             lc = new LstmConfig(inputSize, h, lstms.size(), anyBias, true, 0.0, false, 0)
                     .withActivation(activation).withRecurrentActivation(recurrent)
-                    .withGoBackwards(first.goBackwards());
+                    .withGoBackwards(first.goBackwards()).withZeroOutputForMask(first.zeroOutputForMask());
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException(source, "the variables give an invalid LSTM: " + e.getMessage());
         }

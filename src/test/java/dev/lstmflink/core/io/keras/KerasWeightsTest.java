@@ -2,6 +2,7 @@ package dev.lstmflink.core.io.keras;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -150,6 +151,39 @@ class KerasWeightsTest {
         float[] hBack = backward.lstm().forward(x, t, 1, null, null, null).hN();
         float[] hPlain = forward.lstm().forward(reversed, t, 1, null, null, null).hN();
         assertArrayEquals(hPlain, hBack);
+    }
+
+    @Test
+    void zeroOutputForMaskReachesTheConfigAndStackedLayersMustShareIt() throws Exception {
+        ObjectNode root = (ObjectNode) JSON.readTree(DIR.resolve("d_three_layers.config.json").toFile());
+        byte[] h5 = Files.readAllBytes(DIR.resolve("d_three_layers.weights.h5"));
+        assertFalse(KerasWeights.read(h5, "x", KerasModelConfig.parse(root.toString(), "plain")).lstm().config()
+                .zeroOutputForMask());
+        for (int layer = 1; layer <= 3; layer++) {
+            ((ObjectNode) root.path("config").path("layers").get(layer).path("config"))
+                    .put("zero_output_for_mask", true);
+        }
+        LstmModel zero = KerasWeights.read(h5, "x", KerasModelConfig.parse(root.toString(), "edited"));
+        assertTrue(zero.lstm().config().zeroOutputForMask());
+        // a masked step now outputs zeros; the state is carried as before
+        LstmConfig c = zero.lstm().config();
+        int t = 3;
+        float[] x = new float[t * c.inputSize()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.cos(0.3 * i);
+        }
+        boolean[] mask = {true, false, true};
+        var out = zero.lstm().forwardMasked(x, t, 1, null, null, mask);
+        float[] hidden = java.util.Arrays.copyOfRange(out.output(), c.outputSize(), 2 * c.outputSize());
+        assertArrayEquals(new float[c.outputSize()], hidden);
+        root = (ObjectNode) JSON.readTree(DIR.resolve("d_three_layers.config.json").toFile());
+        ObjectNode second = (ObjectNode) root.path("config").path("layers").get(2).path("config");
+        second.put("name", "middle");
+        second.put("zero_output_for_mask", true);
+        KerasModelConfig config = KerasModelConfig.parse(root.toString(), "edited config");
+        KerasFormatException e = assertThrows(KerasFormatException.class, () -> KerasWeights.read(h5, "x", config));
+        assertTrue(e.getMessage().contains("'middle'") && e.getMessage().contains("zero_output_for_mask=true"),
+                e.getMessage());
     }
 
     @Test
