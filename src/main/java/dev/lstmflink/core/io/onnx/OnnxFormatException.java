@@ -11,10 +11,17 @@ public final class OnnxFormatException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final String source;
+    private final String problem;
 
     public OnnxFormatException(String source, String problem) {
         super(source + ": " + problem);
         this.source = source;
+        this.problem = problem;
+    }
+
+    /** The message without the source. */
+    public String problem() {
+        return problem;
     }
 
     /** The file path or name given to the reader. */

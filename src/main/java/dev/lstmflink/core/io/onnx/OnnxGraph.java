@@ -49,8 +49,21 @@ final class OnnxGraph {
     record Attribute(String name, int type, float f, long i, String s, Tensor t, List<Float> floats, List<Long> ints,
                      List<String> strings) {}
 
+    /**
+     * A node.
+     *
+     * @param index its position in the graph's node list (0-based), which names it in messages when it has no name
+     */
     record Node(String name, String opType, String domain, List<String> inputs, List<String> outputs,
-                Map<String, Attribute> attributes) {
+                Map<String, Attribute> attributes, int index) {
+
+        /**
+         * The node as messages name it: {@code 'name'}, or {@code #index (unnamed)} when its name is empty (ONNX's
+         * {@code NodeProto.name} is optional).
+         */
+        String label() {
+            return name.isEmpty() ? "#" + index + " (unnamed)" : "'" + name + "'";
+        }
 
         /** Input k, or "" when absent (ONNX marks a skipped optional input with an empty name). */
         String input(int k) {
@@ -93,7 +106,14 @@ final class OnnxGraph {
     private void readGraph(ProtoReader r, String source) throws OnnxFormatException {
         while (r.next()) {
             switch (r.field()) {
-                case 1 -> nodes.add(readNode(r.message(), source));
+                case 1 -> {
+                    try {
+                        nodes.add(readNode(r.message(), nodes.size(), source));
+                    } catch (OnnxFormatException e) {
+                        // the node's name may come after the broken field, so it is named by its index
+                        throw new OnnxFormatException(source, "node #" + nodes.size() + ": " + e.problem());
+                    }
+                }
                 case 5 -> {
                     Tensor t = readTensor(r.message(), source);
                     initializers.put(t.name(), t);
@@ -150,7 +170,7 @@ final class OnnxGraph {
         return name;
     }
 
-    private static Node readNode(ProtoReader r, String source) throws OnnxFormatException {
+    private static Node readNode(ProtoReader r, int index, String source) throws OnnxFormatException {
         List<String> in = new ArrayList<>();
         List<String> out = new ArrayList<>();
         Map<String, Attribute> attrs = new LinkedHashMap<>();
@@ -171,7 +191,7 @@ final class OnnxGraph {
                 default -> r.skip();
             }
         }
-        return new Node(name, op, domain, List.copyOf(in), List.copyOf(out), attrs);
+        return new Node(name, op, domain, List.copyOf(in), List.copyOf(out), attrs, index);
     }
 
     private static Attribute readAttribute(ProtoReader r, String source) throws OnnxFormatException {

@@ -75,13 +75,13 @@ final class OnnxHead {
             } else if ((n.opType().equals("MatMul") || n.opType().equals("Gemm")) && n.input(0).equals(value)) {
                 if (matmul != null) {
                     throw new OnnxFormatException(source, "nodes " + label(matmul) + " and " + label(n)
-                            + " both read the output Y of LSTM node '" + lstm.name() + "'; only one Linear head "
+                            + " both read the output Y of LSTM node " + lstm.label() + "; only one Linear head "
                             + "can be read");
                 }
                 matmul = n;
             } else {
-                throw new OnnxFormatException(source, "node " + label(n) + " computes on the output Y of LSTM node '"
-                        + lstm.name() + "' before any Linear head; the core applies no " + n.opType() + " there (only "
+                throw new OnnxFormatException(source, "node " + label(n) + " computes on the output Y of LSTM node "
+                        + lstm.label() + " before any Linear head; the core applies no " + n.opType() + " there (only "
                         + "Squeeze, Unsqueeze, Transpose, Reshape, Flatten and Identity may stand between the LSTM "
                         + "and a MatMul/Gemm head)");
             }
@@ -258,6 +258,6 @@ final class OnnxHead {
     }
 
     static String label(Node n) {
-        return "'" + n.name() + "' (" + n.opType() + ")";
+        return n.label() + " (" + n.opType() + ")";
     }
 }

@@ -35,9 +35,14 @@ import java.util.Set;
  * {@code _reverse}. Weights are initializers or {@code Constant} nodes, as float or double, in {@code raw_data} or
  * {@code float_data}/{@code double_data}.
  *
- * <p>Attributes: {@code hidden_size} (checked against W), {@code direction} forward or bidirectional,
- * {@code layout} 0 ({@code [T,B,I]}) or 1 ({@code [B,T,I]}, read as {@code batch_first}). Refused with a message
- * naming the node: {@code direction=reverse} (the core has no reverse-only layer), {@code activations} the core
+ * <p>Attributes: {@code hidden_size} (checked against W), {@code direction} forward, bidirectional or reverse,
+ * {@code layout} 0 ({@code [T,B,I]}) or 1 ({@code [B,T,I]}, read as {@code batch_first}). A {@code reverse} node
+ * is read as the core's {@code go_backwards} LSTM: ONNX's reference ({@code onnx/reference/ops/op_lstm.py}) runs the
+ * forward recurrence over {@code flip(X)} and returns {@code flip(Y)}, so {@code Y_h}, {@code Y_c} are the
+ * go_backwards {@code h_n}, {@code c_n} and ONNX's {@code Y[t]} is the core's output at processing step
+ * {@code T-1-t} (Keras returns go_backwards outputs in processing order, ONNX in input order). Only a single
+ * reverse node is read: a stack of them is refused (see {@link #read}). Refused with a message naming the node (by
+ * name, or by its index in the graph's node list when unnamed): {@code activations} the core
  * lacks or with g ≠ h (see {@link #activations}), {@code clip}, {@code input_forget=1}, peepholes {@code P}, external data, and
  * consecutive nodes that are not stacked (node l's input must be computed from node l−1's output).
  *
@@ -86,6 +91,17 @@ public final class OnnxLstm {
             OnnxStates.checkOutputs(graph, n, source);
         }
         Layer first = layers.get(0);
+        for (Layer c : layers) {
+            if (c.reverse && layers.size() > 1) {
+                // ONNX stacks reverse nodes on each other's Y in input order, so every layer reads time backwards;
+                // the core's go_backwards (Keras') hands each layer the previous one's outputs in processing order,
+                // which the next layer reverses again: the two differ from the second layer on
+                throw new OnnxFormatException(source, "LSTM node " + c.label + " has direction=reverse in a stack of "
+                        + layers.size() + " LSTM nodes; a reverse node is read only alone (the core's go_backwards "
+                        + "stacks as Keras' does, each layer re-reversing the previous one's output, which a stack of "
+                        + "ONNX reverse nodes does not)");
+            }
+        }
         for (int l = 1; l < layers.size(); l++) {
             Layer c = layers.get(l);
             Layer prev = layers.get(l - 1);
@@ -113,9 +129,13 @@ public final class OnnxLstm {
         LstmConfig config;
         try {
             config = new LstmConfig(first.input, first.hidden, layers.size(), bias, first.layout == 1, 0.0,
-                    first.dirs == 2, 0).withRecurrentActivation(first.gates).withActivation(first.cell);
+                    first.dirs == 2, 0).withRecurrentActivation(first.gates).withActivation(first.cell)
+                    .withGoBackwards(first.reverse);
         } catch (IllegalArgumentException e) {
-            throw new OnnxFormatException(source, "the LSTM nodes give an invalid LSTM: " + e.getMessage());
+            List<String> labels = new ArrayList<>();
+            layers.forEach(x -> labels.add(x.label));
+            throw new OnnxFormatException(source, "the LSTM nodes " + String.join(", ", labels)
+                    + " give an invalid LSTM: " + e.getMessage());
         }
         LstmLayout layout = new LstmLayout(config);
         float[] flat = new float[layout.size()];
@@ -125,10 +145,12 @@ public final class OnnxLstm {
             layout.pack(spec, pytorchTensor(layers.get(l), d, spec.kind()), Precision.F32, flat);
         }
         Node last = lstms.get(lstms.size() - 1);
+        // a reverse node's head reads Y in input order; the model applies it to the outputs in processing order:
+        // the same per-step values, in the order of LstmModel's output (see the class comment)
         LinearHead head = OnnxHead.read(graph, constants, last, config.numDirections() * config.outputSize(), source);
         if (head != null && config.bidirectional()) {
             // LstmModel's head reads one direction's h_t, as the streaming operator steps forward only
-            throw new OnnxFormatException(source, "LSTM node '" + last.name() + "' is bidirectional and has a Linear "
+            throw new OnnxFormatException(source, "LSTM node " + last.label() + " is bidirectional and has a Linear "
                     + "head on both directions' output [" + head.inFeatures() + "]; a model's head reads the output "
                     + "of a forward LSTM (export a bidirectional LSTM without its head)");
         }
@@ -136,24 +158,21 @@ public final class OnnxLstm {
         meta.put("format", "onnx");
         meta.put("onnx_producer", graph.producer);
         List<String> names = new ArrayList<>();
-        layers.forEach(x -> names.add(x.node.name()));
+        layers.forEach(x -> names.add(x.node.name().isEmpty() ? "#" + x.node.index() : x.node.name()));
         meta.put("onnx_lstm_nodes", String.join(",", names));
         return new LstmModel(Lstm.f32(config, flat), head, "sha256:" + sha256(bytes).substring(0, 12), meta);
     }
 
     /** One LSTM node's checked weights. */
-    private record Layer(Node node, String label, Activation gates, Activation cell, int dirs, int hidden, int input,
-                         int layout, double[] w,
-                         double[] r, double[] b) {}
+    private record Layer(Node node, String label, Activation gates, Activation cell, int dirs, boolean reverse,
+                         int hidden, int input, int layout, double[] w, double[] r, double[] b) {}
 
     private static Layer layer(Node n, Map<String, Tensor> constants, String source) throws OnnxFormatException {
-        String label = "'" + n.name() + "'";
+        String label = n.label();
         String direction = stringAttr(n, "direction", "forward", source);
         int dirs = switch (direction) {
-            case "forward" -> 1;
+            case "forward", "reverse" -> 1;
             case "bidirectional" -> 2;
-            case "reverse" -> throw new OnnxFormatException(source, "LSTM node " + label
-                    + " has direction=reverse; the core has no reverse-only LSTM (only forward and bidirectional)");
             default -> throw new OnnxFormatException(source, "LSTM node " + label + " has direction='" + direction
                     + "'; expected forward, reverse or bidirectional");
         };
@@ -194,8 +213,8 @@ public final class OnnxLstm {
         if (b != null) {
             expectShape(b, new long[] {dirs, 8L * h}, "B", label, source);
         }
-        return new Layer(n, label, acts[0], acts[1], dirs, h, in, (int) layout, w.values(), r.values(),
-                b == null ? null : b.values());
+        return new Layer(n, label, acts[0], acts[1], dirs, direction.equals("reverse"), h, in, (int) layout,
+                w.values(), r.values(), b == null ? null : b.values());
     }
 
     /**
@@ -301,7 +320,7 @@ public final class OnnxLstm {
     private static Tensor weight(Node n, int k, String what, Map<String, Tensor> constants, String source,
                                  boolean required) throws OnnxFormatException {
         String name = n.input(k);
-        String label = "LSTM node '" + n.name() + "'";
+        String label = "LSTM node " + n.label();
         if (name.isEmpty()) {
             if (required) {
                 throw new OnnxFormatException(source, label + " has no input " + what);
@@ -355,7 +374,7 @@ public final class OnnxLstm {
             return dflt;
         }
         if (a.s() == null) {
-            throw new OnnxFormatException(source, "LSTM node '" + n.name() + "': attribute " + name
+            throw new OnnxFormatException(source, "LSTM node " + n.label() + ": attribute " + name
                     + " is not a string");
         }
         return a.s();

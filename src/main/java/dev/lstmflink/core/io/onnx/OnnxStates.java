@@ -35,7 +35,7 @@ final class OnnxStates {
             throws OnnxFormatException {
         String seqLens = lstm.input(4);
         if (!seqLens.isEmpty() && constantSource(seqLens, constants, producers) != null) {
-            throw new OnnxFormatException(source, "LSTM node '" + lstm.name() + "': input sequence_lens ('" + seqLens
+            throw new OnnxFormatException(source, "LSTM node " + lstm.label() + ": input sequence_lens ('" + seqLens
                     + "') is a constant; fixed sequence lengths are not supported (a stream steps every event)");
         }
         String[] names = {"initial_h", "initial_c"};
@@ -49,7 +49,7 @@ final class OnnxStates {
                 continue;   // a runtime value: not read, runs start from zero state
             }
             Tensor t = constants.get(from);
-            String what = "LSTM node '" + lstm.name() + "': input " + names[k] + " ('" + value + "')"
+            String what = "LSTM node " + lstm.label() + ": input " + names[k] + " ('" + value + "')"
                     + (from.equals(value) ? "" : " is computed from constant '" + from + "', which");
             if (t.external() || t.values() == null) {
                 throw new OnnxFormatException(source, what + " is a constant of type " + t.typeName()
@@ -91,7 +91,7 @@ final class OnnxStates {
             }
             if (!moves || n.outputs().isEmpty()) {
                 throw new OnnxFormatException(source, "node " + OnnxHead.label(n) + " computes on the final state "
-                        + what + " of LSTM node '" + lstm.name() + "'; only a head on the output sequence Y is read "
+                        + what + " of LSTM node " + lstm.label() + "; only a head on the output sequence Y is read "
                         + "(export head(lstm(x)[0]) rather than a head on h_n)");
             }
             onlyToOutputs(graph, lstm, what, n.outputs().get(0), seen, source);
