@@ -19,7 +19,11 @@ import java.util.Map;
  * {@link LikelihoodScorer} and prints NAB's three normalised scores, to find what matters before the job runs it.
  *
  * <pre>java -cp ... dev.lstmflink.lab.NabLab NAB_DIR CACHE_DIR "name key=value ..." ...</pre>
- * keys: error=lstm|naive|max, average, history, warmup, floor, spatial, rest, restScale, threshold.
+ * keys: average, level, history, warmup, floor, spatial, rest, restScale, threshold (LikelihoodConfig's); error=
+ * lstm (the cached predictions), naive (the last value predicts the next), max / min (of the two), select (per key
+ * the one with the lower recent error), adaptMU (the head learning on the stream by normalised LMS with step MU),
+ * adaptxMU (the same with the last value as an extra input), combine (an LSTM and a naive channel, max, then rest);
+ * series=1 lists each series' windows found and false positives, cats=1 the categories.
  */
 public final class NabLab {
 
@@ -55,7 +59,6 @@ public final class NabLab {
                     Double.parseDouble(kv.getOrDefault("restScale", "" + d.restScale())),
                     Double.parseDouble(kv.getOrDefault("threshold", "" + d.threshold())));
             String error = kv.getOrDefault("error", "lstm");
-            transform = kv.getOrDefault("tf", "");
             Map<String, double[]> scores = new HashMap<>();
             Map<String, double[]> flags = new HashMap<>();
             for (var e : series.entrySet()) {
@@ -107,7 +110,6 @@ public final class NabLab {
     }
 
     static Path cacheDir;
-    static String transform = "";
 
     /** Predictions of the model whose head learns on the stream: normalised LMS, step mu, per series. */
     static float[] adapt(NabPredictions.Series s, double mu) {
@@ -224,13 +226,6 @@ public final class NabLab {
                 case "level" -> Math.abs(s.x()[i] - lvl);
                 default -> lstm;   // lstm, adapt*, adaptx*
             };
-            if (transform.equals("log")) {
-                e = Math.log1p(e);
-            } else if (transform.equals("sqrt")) {
-                e = Math.sqrt(e);
-            } else if (transform.startsWith("cap")) {
-                e = Math.min(e, Double.parseDouble(transform.substring(3)));
-            }
             lvl += Math.max(1.0 / (i + 1), 1.0 / c.history()) * (s.x()[i] - lvl);
             ewL += 0.01 * (lstm - ewL);
             ewN += 0.01 * (naive - ewN);
