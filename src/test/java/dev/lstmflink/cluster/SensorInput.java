@@ -1,16 +1,13 @@
 package dev.lstmflink.cluster;
 
 import dev.lstmflink.connect.DeadLetter;
+import dev.lstmflink.testutil.TestProducer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The cluster tests' input topic: {@code keys × steps} JSON sensor events ({@code {"key": "kK", "ts": ..., "values":
@@ -111,30 +108,20 @@ final class SensorInput {
      * @return the dead-letter reason of each malformed record, by {@code partition@offset}
      */
     Map<String, String> produce(String bootstrap, String topic, int partitions) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(512 * 1024));
-        // One request in flight: the topic was just created, and a first batch refused with NOT_LEADER_OR_FOLLOWER
-        // (the broker had not applied the new partition yet) could otherwise be overtaken by the next one, which the
-        // broker accepts as the producer's first; the retries of the first then fail with OUT_OF_ORDER_SEQUENCE_NUMBER
-        // until delivery.timeout.ms (KAFKA-15591, seen here as "producing to crash-it-in failed").
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        // TestProducer: waits for the partition leaders of the topic just created, one request in flight (a first
+        // batch refused with NOT_LEADER_OR_FOLLOWER overtaken by the next failed as "producing to crash-it-in failed",
+        // KAFKA-15591), bounded waits
+        Map<String, String> batching = Map.of(ProducerConfig.LINGER_MS_CONFIG, "20",
+                ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(512 * 1024));
         Map<String, String> expected = new HashMap<>();
-        AtomicReference<Exception> failure = new AtomicReference<>();
         int records = records();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        try (TestProducer<byte[], byte[]> producer = TestProducer.bytes(bootstrap, topic, batching)) {
             int v = 0;
             for (int i = 0; i < records; i++) {
                 if (every > 0 && i % every == every / 2) {
                     Malformed m = malformed((i / every) % KINDS);
                     producer.send(new ProducerRecord<>(topic, (i / every) % partitions, null, m.bytes()), (md, e) -> {
-                        if (e != null) {
-                            failure.compareAndSet(null, e);
-                        } else {
+                        if (e == null) {
                             synchronized (expected) {
                                 expected.put(md.partition() + "@" + md.offset(), m.reason());
                             }
@@ -143,18 +130,11 @@ final class SensorInput {
                 } else {
                     int key = v % keys;
                     producer.send(new ProducerRecord<>(topic, key(key).getBytes(StandardCharsets.UTF_8),
-                            eventJson(key, v / keys).getBytes(StandardCharsets.UTF_8)), (md, e) -> {
-                                if (e != null) {
-                                    failure.compareAndSet(null, e);
-                                }
-                            });
+                            eventJson(key, v / keys).getBytes(StandardCharsets.UTF_8)));
                     v++;
                 }
             }
-            producer.flush();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("producing to " + topic + " failed", failure.get());
+            producer.finish(); // every record acknowledged, or an exception naming the topic and the first error
         }
         synchronized (expected) {
             if (expected.size() != malformed()) {

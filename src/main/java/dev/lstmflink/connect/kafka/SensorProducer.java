@@ -48,9 +48,10 @@ import picocli.CommandLine.Option;
  * fit.
  *
  * <p>A missing topic is created with {@code --partitions} partitions (the detection job's default, 4) before
- * anything is sent: the broker's auto-creation would make one partition. The broker must answer within
- * {@code --timeout}, else the command fails with a sentence naming it; sends that fail (broker gone, topic deleted)
- * stop the run and are reported with the first error.
+ * anything is sent: the broker's auto-creation would make one partition. Sending starts once every partition of the
+ * topic has a leader that serves it. The broker must answer within {@code --timeout}, else the command fails with a
+ * sentence naming it; sends that fail (broker gone, topic deleted) stop the run and are reported with the first
+ * error.
  */
 @Command(name = "sensors", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Write the embedded demo's synthetic sensor records (JSON, keyed by sensor) to a Kafka topic.")
@@ -186,7 +187,9 @@ public final class SensorProducer implements Callable<Integer> {
     }
 
     /**
-     * Creates {@code topic} with {@code partitions} partitions (replication min(3, brokers)) unless it exists.
+     * Creates {@code topic} with {@code partitions} partitions (replication min(3, brokers)) unless it exists, then
+     * waits until every partition has a leader that serves it ({@link Topics#awaitLeaders}; an existing topic too, as
+     * it may have been created a moment before), all within {@code timeout}.
      *
      * @return true when this call created it
      * @throws IllegalStateException naming the broker and the topic when the broker does not answer within
@@ -205,6 +208,8 @@ public final class SensorProducer implements Callable<Integer> {
             try {
                 await(admin.describeTopics(List.of(topic)).allTopicNames(),
                         deadline, bootstrap, topic, timeout, "describing the topic");
+                // it exists, but may have been created a moment ago (by a script just before this command)
+                Topics.awaitLeaders(admin, bootstrap, List.of(topic), deadline, timeout);
                 return false;
             } catch (IllegalStateException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
@@ -212,16 +217,20 @@ public final class SensorProducer implements Callable<Integer> {
                 }
             }
             NewTopic request = new NewTopic(topic, partitions, (short) Math.min(3, Math.max(1, brokers.size())));
+            boolean created;
             try {
                 await(admin.createTopics(List.of(request)).all(), deadline,
                         bootstrap, topic, timeout, "creating the topic");
-                return true;
+                created = true;
             } catch (IllegalStateException e) {
-                if (e.getCause() instanceof TopicExistsException) {
-                    return false; // created by someone else meanwhile
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
                 }
-                throw e;
+                created = false; // created by someone else meanwhile
             }
+            // a new topic's first sends must not race the broker taking up its partitions (see Topics)
+            Topics.awaitLeaders(admin, bootstrap, List.of(topic), deadline, timeout);
+            return created;
         } catch (RuntimeException e) {
             if (e instanceof IllegalStateException) {
                 throw e;

@@ -19,6 +19,7 @@ import dev.lstmflink.flink.detect.DetectionJson;
 import dev.lstmflink.flink.detect.RunCounts;
 import dev.lstmflink.testutil.TestBroker;
 import dev.lstmflink.testutil.TestModels;
+import dev.lstmflink.testutil.TestProducer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,12 +44,10 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -220,18 +219,14 @@ class HostileInputITCase {
      */
     static List<Sent> produce() throws Exception {
         List<Kind> bad = HostileRecords.malformed();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_MESSAGE_BYTES));
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(4L * MAX_MESSAGE_BYTES));
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         int events = KEYS * STEPS;
         int every = events / (bad.size() + 1);
         List<Future<RecordMetadata>> futures = new ArrayList<>();
         List<Sent> pending = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        // waits for the partition leaders of the topic just created, one request in flight, bounded waits
+        try (TestProducer<byte[], byte[]> producer = TestProducer.bytes(broker.bootstrap, IN, Map.of(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_MESSAGE_BYTES),
+                ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(4L * MAX_MESSAGE_BYTES)))) {
             // first in partition 0, valid for the parser (years 1 to 9999) but far ahead of the clock: without
             // events.max_ahead it would move the partition's watermark to the year 3000, making all its events late
             Kind future = new Kind("ts-year-3000", String.format(Locale.ROOT,
@@ -270,7 +265,7 @@ class HostileInputITCase {
                 futures.add(producer.send(r));
                 pending.add(new Sent(k, keyOf(k), last, -1, -1));
             }
-            producer.flush();
+            producer.finish(); // every send acknowledged, or an exception naming the topic and the first error
         }
         List<Sent> sent = new ArrayList<>(pending.size());
         for (int i = 0; i < pending.size(); i++) {

@@ -22,6 +22,7 @@ import dev.lstmflink.flink.detect.Detection;
 import dev.lstmflink.flink.detect.DetectionJson;
 import dev.lstmflink.flink.detect.RunCounts;
 import dev.lstmflink.testutil.TestBroker;
+import dev.lstmflink.testutil.TestProducer;
 import dev.lstmflink.testutil.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
@@ -52,11 +52,8 @@ import org.apache.flink.util.CloseableIterator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -468,16 +465,10 @@ class KafkaDetectITCase {
      * @return each malformed record, by {@code partition@offset}
      */
     static Map<String, Malformed> produce() throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         Map<Future<RecordMetadata>, Malformed> bad = new HashMap<>();
         List<Future<RecordMetadata>> all = new ArrayList<>(RECORDS);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+        // waits for the partition leaders of the topic just created, one request in flight, bounded waits
+        try (TestProducer<byte[], byte[]> producer = TestProducer.bytes(broker.bootstrap, IN, Map.of())) {
             int v = 0;
             for (int i = 0; i < RECORDS; i++) {
                 Future<RecordMetadata> f;
@@ -493,7 +484,7 @@ class KafkaDetectITCase {
                 }
                 all.add(f);
             }
-            producer.flush();
+            producer.finish(); // every send acknowledged, or an exception naming the topic and the first error
             assertEquals(VALID, v);
         }
         for (Future<RecordMetadata> f : all) {

@@ -3,6 +3,7 @@ package dev.lstmflink.connect.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lstmflink.testutil.TestProducer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -66,6 +67,7 @@ class KafkaLocalITCase {
             admin.createTopics(List.of(new NewTopic(PLAIN, 1, (short) 1), new NewTopic(TX, 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
+        Topics.awaitLeaders(bootstrap, List.of(PLAIN, TX), TestProducer.LEADERS); // before the first send
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps(bootstrap, null))) {
             for (int i = 0; i < 5; i++) {
                 producer.send(new ProducerRecord<>(PLAIN, "k" + i, "plain-" + i)).get(30, TimeUnit.SECONDS);
@@ -158,9 +160,7 @@ class KafkaLocalITCase {
     }
 
     private static Properties producerProps(String bootstrap, String transactionalId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        Properties props = TestProducer.properties(bootstrap); // bounded waits, one request in flight
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         if (transactionalId != null) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.connect.JsonRecordParser;
 import dev.lstmflink.connect.RawRecord;
+import dev.lstmflink.testutil.TestProducer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -130,6 +131,7 @@ class KafkaToolsITCase {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic("tx", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
+        Topics.awaitLeaders(bootstrap, List.of("tx"), TestProducer.LEADERS); // before the first send
         try (KafkaProducer<String, String> p = new KafkaProducer<>(producerProps("tools-it"))) {
             p.initTransactions();
             p.beginTransaction();
@@ -179,6 +181,13 @@ class KafkaToolsITCase {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> TopicTail.tail(bootstrap, "no-such-topic", true, 0, Duration.ofSeconds(10), v -> {}));
         assertEquals("topic no-such-topic does not exist at " + bootstrap, missing.getMessage());
+
+        // waiting for partition leaders is bounded, and its failure names the topic and why
+        IllegalStateException leaders = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(
+                IllegalStateException.class,
+                () -> Topics.awaitLeaders(bootstrap, List.of("no-such-topic"), Duration.ofSeconds(1))));
+        assertTrue(leaders.getMessage().contains(bootstrap) && leaders.getMessage().contains("\"no-such-topic\": "
+                + "not listed yet"), leaders.getMessage());
     }
 
     private static List<String> values(List<SensorProducer.Keyed> records) {
@@ -200,8 +209,7 @@ class KafkaToolsITCase {
     }
 
     private static Properties producerProps(String transactionalId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties props = TestProducer.properties(bootstrap); // bounded waits, one request in flight
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         if (transactionalId != null) {

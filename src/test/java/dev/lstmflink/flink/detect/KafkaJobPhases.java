@@ -8,6 +8,7 @@ import dev.lstmflink.cli.DetectConfig;
 import dev.lstmflink.connect.kafka.KafkaIo;
 import dev.lstmflink.connect.kafka.KafkaSettings;
 import dev.lstmflink.jobs.detect.KafkaRun;
+import dev.lstmflink.testutil.TestProducer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
@@ -26,13 +26,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The Kafka detection job ({@code KafkaRun}'s own environment and graph) run in phases, for the savepoint tests: start
@@ -94,27 +90,17 @@ final class KafkaJobPhases {
 
     record Stopped(String savepoint, JobExecutionResult result) {}
 
-    static void produce(String bootstrap, String topic, List<Sent> records) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
-        // one request at a time: a first batch retried (a topic just created) behind five later ones failed with
-        // OutOfOrderSequenceException on the in-JVM broker of a busy machine
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+    /**
+     * Writes {@code records} to {@code topic} and waits for every acknowledgement (a {@link TestProducer}: it waits for
+     * the partition leaders of a topic just created, and fails naming the topic instead of hanging).
+     */
+    static void produce(String bootstrap, String topic, List<Sent> records) {
+        try (TestProducer<byte[], byte[]> producer = TestProducer.bytes(bootstrap, topic, Map.of())) {
             for (Sent r : records) {
-                sent.add(producer.send(new ProducerRecord<>(topic, r.partition(),
-                        r.key().getBytes(StandardCharsets.UTF_8), r.json().getBytes(StandardCharsets.UTF_8))));
+                producer.send(new ProducerRecord<>(topic, r.partition(),
+                        r.key().getBytes(StandardCharsets.UTF_8), r.json().getBytes(StandardCharsets.UTF_8)));
             }
-            producer.flush();
-        }
-        for (Future<RecordMetadata> f : sent) {
-            f.get();
+            producer.finish();
         }
     }
 
