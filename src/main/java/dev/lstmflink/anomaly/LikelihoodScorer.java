@@ -25,7 +25,7 @@ package dev.lstmflink.anomaly;
  * </ol>
  * The first {@code warmup} errors of a key only build μ, σ and the range; they score 0 and are never flagged. All
  * statistics are updated after the event is scored, so a score depends on the past and the present event only.
- * Everything is O(k + K) per event and allocation-free; the state is {@link LikelihoodState}.
+ * Everything is O(k + K + K_level) per event and allocation-free; the state is {@link LikelihoodState}.
  *
  * <p>Why each part: the ablation table in BENCHMARKS.md (NAB v1.1, all 58 series, one configuration).
  */
@@ -51,7 +51,21 @@ public final class LikelihoodScorer {
 
     /** The state of a new key of {@code features} values per event. */
     public LikelihoodState newState(int features) {
-        return new LikelihoodState(features, config.average(), Math.max(1, config.levelAverage()));
+        return new LikelihoodState(features, config.average(), levelCapacity());
+    }
+
+    /**
+     * Whether {@code state} is one this scorer can advance for events of {@code features} values: a restored state of
+     * other features or window sizes is not (its key's history starts again).
+     */
+    public boolean fits(LikelihoodState state, int features) {
+        return state.features() == features && state.average() == config.average()
+                && state.levelAverage() == levelCapacity();
+    }
+
+    /** The level channel's ring: one float when the channel is off, so that every state has the same layout. */
+    private int levelCapacity() {
+        return Math.max(1, config.levelAverage());
     }
 
     /**

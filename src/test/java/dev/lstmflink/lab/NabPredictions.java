@@ -78,14 +78,8 @@ public final class NabPredictions {
             rows.add("train", rel, ts[i], new float[] {raw[i]});
         }
         Files.createDirectories(modelFile.getParent());
-        byte[] bytes;
-        try {
-            bytes = DetectModels.train(rows, t, rel, modelFile, (e) -> { }).model();
-        } catch (Exception e) {
-            System.out.println(rel + ": " + e.getMessage() + "; retrying without validation-sized windows");
-            t.window = Math.max(2, (int) (probation * t.validationFraction) - 2);
-            bytes = DetectModels.train(rows, t, rel, modelFile, (e2) -> { }).model();
-        }
+        // as CsvReplay trains (TrainingPlan decides about short series); every NAB series gets a model
+        byte[] bytes = DetectModels.train(rows, t, rel, modelFile, (e) -> { }).model();
         LstmModel m = LstmModelFile.read(bytes, modelFile.toString());
         String norm = m.metadata().get("normalization");
         Normalization nz = norm == null ? null : Normalization.fromJson(norm);

@@ -503,8 +503,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             if (ls == null && !started) {
                 dropOtherModesState(key, state.scoring);
             }
-            if (ls == null || ls.features() != k || ls.average() != likelihood.config().average()
-                    || ls.levelAverage() != Math.max(1, likelihood.config().levelAverage())) {
+            if (ls == null || !likelihood.fits(ls, k)) {
                 ls = likelihood.newState(k);   // new key, or a restore with other settings: start its history again
             }
             if (predicted != null) {
@@ -525,13 +524,13 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             state.scoring.update(sc);
         }
 
-        if (stepper == null) {
-            // no model: nothing to step
-        } else if (embedding == null) {
-            stepper.step(xn, 0, s.hc);
-        } else {
-            embedding.input(xn, k, e.ids, x);
-            stepper.step(x, 0, s.hc);
+        if (stepper != null) {   // without a model there is nothing to step
+            if (embedding == null) {
+                stepper.step(xn, 0, s.hc);
+            } else {
+                embedding.input(xn, k, e.ids, x);
+                stepper.step(x, 0, s.hc);
+            }
         }
         s.step++;
         s.lastTs = Math.max(s.lastTs, e.ts);

@@ -49,7 +49,7 @@ import java.util.stream.Stream;
  * ({@link TrainingPlan}: without validation, with a shorter window, or no model).
  *
  * <p>A problem with one file's data (empty, a header only, an unreadable header, columns that do not fit the model,
- * no model and no model-free scoring) is a {@link Note} naming the file, its rows and what was needed; the run goes on
+ * no data row) is a {@link Note} naming the file, its rows and what was needed; the run goes on
  * with the other files. The summary ends with every series that had a fallback and every file that was not processed
  * ({@link Outcome#notProcessed()}; {@code jobs/detect} then exits with 2 after writing the others).
  */
