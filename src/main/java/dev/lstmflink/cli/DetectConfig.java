@@ -7,6 +7,7 @@ import dev.lstmflink.anomaly.LikelihoodConfig;
 import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.connect.kafka.KafkaSettings;
 import dev.lstmflink.flink.detect.DetectOptions;
+import dev.lstmflink.flink.keyed.OnStateMismatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,9 @@ public final class DetectConfig {
         /** A key silent for this long starts again from a fresh state; 0 s: never. */
         @JsonProperty("idle_timeout")
         public String idleTimeout = "0 s";
+        /** Kafka mode, event time: a key's waiting events are scored after this much quiet (processing time). */
+        @JsonProperty("quiet_release")
+        public String quietRelease = "30 s";
         /** Kafka mode, event time: events stamped further ahead of the clock are dead-lettered (future_ts); 0 s: off. */
         @JsonProperty("max_ahead")
         public String maxAhead = "1 d";
@@ -183,7 +187,7 @@ public final class DetectConfig {
         public int maxParallelism = MAX_PARALLELISM_DEFAULT;
         /** A restore from a savepoint written with a model of another shape: fail (refuse) or reset the keys. */
         @JsonProperty("on_state_mismatch")
-        public DetectOptions.OnStateMismatch onStateMismatch = DetectOptions.OnStateMismatch.FAIL;
+        public OnStateMismatch onStateMismatch = OnStateMismatch.FAIL;
         /** Kafka mode: checkpoints commit the Kafka transactions (exactly-once output appears at this pace). */
         @JsonProperty("checkpoint_interval")
         public String checkpointInterval = "10 s";
@@ -304,6 +308,7 @@ public final class DetectConfig {
         duration(source, "events.out_of_orderness", events.outOfOrderness);
         duration(source, "events.allowed_lateness", events.allowedLateness);
         duration(source, "events.idle_timeout", events.idleTimeout);
+        duration(source, "events.quiet_release", events.quietRelease);
         duration(source, "events.max_ahead", events.maxAhead);
         check(source, "model_max_bytes", modelMaxBytes, memorySize(modelMaxBytes) > 0, "a size such as 256 mb or 1 gb");
         try {
@@ -405,7 +410,7 @@ public final class DetectConfig {
     public DetectOptions detectOptions(boolean eventTimeSource) {
         return new DetectOptions(eventTimeSource && events.eventTime,
                 TimeUtils.parseDuration(events.allowedLateness), TimeUtils.parseDuration(events.idleTimeout),
-                flink.onStateMismatch);
+                flink.onStateMismatch, TimeUtils.parseDuration(events.quietRelease));
     }
 
     public Duration outOfOrderness() {
@@ -463,7 +468,7 @@ public final class DetectConfig {
             case "flink.on_state_mismatch" -> "expected fail or reset";
             case "events.event_time", "kafka.create_topics", "scoring.clip_anomalies" -> "expected true or false";
             case "model", "model_max_bytes", "output", "events.out_of_orderness", "events.allowed_lateness",
-                 "events.idle_timeout", "events.max_ahead",
+                 "events.idle_timeout", "events.quiet_release", "events.max_ahead",
                  "kafka.bootstrap_servers", "kafka.input_topic", "kafka.output_topic", "kafka.dead_letter_topic",
                  "kafka.group_id", "kafka.starting_offsets", "kafka.transactional_id_prefix",
                  "flink.checkpoint_interval", "flink.state_backend", "flink.checkpoint_dir", "flink.restore_from" -> "expected a string";

@@ -1,5 +1,7 @@
 package dev.lstmflink.flink;
 
+import dev.lstmflink.flink.keyed.KeyedOptions;
+import dev.lstmflink.flink.keyed.OnStateMismatch;
 import java.io.Serializable;
 import java.time.Duration;
 
@@ -12,16 +14,19 @@ import java.time.Duration;
  * @param allowedLateness  event time: an event more than this behind the watermark goes to the side output as
  *                         {@code late}; one within it is stepped at once, after what the key has already processed
  * @param releaseDelay     event time: a key whose input has been quiet this long (processing time) has its buffered
- *                         events stepped without waiting for the watermark; zero disables this
+ *                         events stepped without waiting for the watermark; zero disables this (the quiet release of
+ *                         {@link KeyedOptions#quietRelease})
  * @param idleTimeout      a key without events for this long loses its state and restarts from the initial state
  *                         (processing time: {@code StateTtlConfig}; event time: an event-time timer); zero keeps state
  *                         forever
  * @param initialState     the state of a new, reset or expired key in the layout of {@code LstmStepper} ({@code h0}
  *                         and {@code c0} of every layer); null for zeros, PyTorch's default
+ * @param onStateMismatch  what restored key state of a model of another shape does (default
+ *                         {@link OnStateMismatch#FAIL})
  */
 public record LstmFunctionConfig(
         OutputKind output, boolean eventTime, Duration allowedLateness, Duration releaseDelay, Duration idleTimeout,
-        float[] initialState) implements Serializable {
+        float[] initialState, OnStateMismatch onStateMismatch) implements Serializable {
 
     public LstmFunctionConfig {
         if (output == null) {
@@ -30,6 +35,20 @@ public record LstmFunctionConfig(
         nonNegative("allowed-lateness", allowedLateness);
         nonNegative("release-delay", releaseDelay);
         nonNegative("idle-timeout", idleTimeout);
+        if (onStateMismatch == null) {
+            throw new IllegalArgumentException("on-state-mismatch must be fail or reset, got null");
+        }
+    }
+
+    /** Refusing restored state of another shape ({@link OnStateMismatch#FAIL}). */
+    public LstmFunctionConfig(OutputKind output, boolean eventTime, Duration allowedLateness, Duration releaseDelay,
+                              Duration idleTimeout, float[] initialState) {
+        this(output, eventTime, allowedLateness, releaseDelay, idleTimeout, initialState, OnStateMismatch.FAIL);
+    }
+
+    /** The settings the per-key engine runs on. */
+    public KeyedOptions keyed() {
+        return new KeyedOptions(eventTime, allowedLateness, releaseDelay, idleTimeout, onStateMismatch);
     }
 
     /** Processing time, no expiry. */
@@ -43,20 +62,27 @@ public record LstmFunctionConfig(
     }
 
     public LstmFunctionConfig withAllowedLateness(Duration d) {
-        return new LstmFunctionConfig(output, eventTime, d, releaseDelay, idleTimeout, initialState);
+        return new LstmFunctionConfig(output, eventTime, d, releaseDelay, idleTimeout, initialState,
+                onStateMismatch);
     }
 
     public LstmFunctionConfig withReleaseDelay(Duration d) {
-        return new LstmFunctionConfig(output, eventTime, allowedLateness, d, idleTimeout, initialState);
+        return new LstmFunctionConfig(output, eventTime, allowedLateness, d, idleTimeout, initialState,
+                onStateMismatch);
     }
 
     public LstmFunctionConfig withIdleTimeout(Duration d) {
-        return new LstmFunctionConfig(output, eventTime, allowedLateness, releaseDelay, d, initialState);
+        return new LstmFunctionConfig(output, eventTime, allowedLateness, releaseDelay, d, initialState,
+                onStateMismatch);
     }
 
     public LstmFunctionConfig withInitialState(float[] state) {
         return new LstmFunctionConfig(output, eventTime, allowedLateness, releaseDelay, idleTimeout,
-                state == null ? null : state.clone());
+                state == null ? null : state.clone(), onStateMismatch);
+    }
+
+    public LstmFunctionConfig withOnStateMismatch(OnStateMismatch m) {
+        return new LstmFunctionConfig(output, eventTime, allowedLateness, releaseDelay, idleTimeout, initialState, m);
     }
 
     private static void nonNegative(String name, Duration d) {

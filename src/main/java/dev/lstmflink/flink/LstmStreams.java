@@ -1,5 +1,6 @@
 package dev.lstmflink.flink;
 
+import dev.lstmflink.flink.keyed.KeyedLstmEngine;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -19,8 +20,8 @@ import org.apache.flink.util.OutputTag;
  */
 public final class LstmStreams {
 
-    /** Events not stepped, with the reason ({@code late}, {@code invalid}). */
-    public static final OutputTag<RejectedEvent> REJECTED = new OutputTag<>("lstm-rejected") {};
+    /** Events not stepped, with the reason ({@code late}, {@code invalid}, {@code bad_id}): the per-key engine's. */
+    public static final OutputTag<RejectedEvent> REJECTED = KeyedLstmEngine.REJECTED;
     /** Model updates refused by {@link SwappableLstmFunction}. */
     public static final OutputTag<ModelRejection> MODEL_REJECTED = new OutputTag<>("lstm-model-rejected") {};
     /** The operator's uid. */

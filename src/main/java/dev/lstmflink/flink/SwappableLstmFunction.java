@@ -3,12 +3,18 @@ package dev.lstmflink.flink;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.io.SafetensorsFormatException;
 import dev.lstmflink.core.nn.LstmModel;
+import dev.lstmflink.flink.keyed.KeyedLstmEngine;
+import dev.lstmflink.flink.keyed.ModelShape;
+import dev.lstmflink.flink.keyed.ShapeGuard;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -16,10 +22,14 @@ import org.apache.flink.util.Collector;
  * The keyed LSTM operator whose model can be replaced while the job runs: the second (broadcast) input carries
  * {@link ModelUpdate}s. A model whose state shapes differ from the running one is refused on the side output
  * {@link LstmStreams#MODEL_REJECTED} and the old model keeps serving; an accepted one is kept in broadcast state, so
- * it survives failures and restores. Every output names the model version that produced it.
+ * it survives failures and restores. Every output names the model version that produced it. A swap and a restore
+ * follow one rule: the new model must have the {@link ModelShape} of the state it takes over ({@link ShapeGuard} on
+ * restore, {@link OutputHook#swapRefusal} on swap); per key the engine ({@link KeyedLstmEngine}) does what
+ * {@link KeyedLstmFunction} does.
  */
 public class SwappableLstmFunction
-        extends KeyedBroadcastProcessFunction<String, SensorEvent, ModelUpdate, LstmOutput> {
+        extends KeyedBroadcastProcessFunction<String, SensorEvent, ModelUpdate, LstmOutput>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
     private static final String CURRENT = "current";
@@ -31,7 +41,9 @@ public class SwappableLstmFunction
     private final LstmFunctionConfig config;
     private final byte[] initialBytes;
     private final String initialSource;
-    private transient LstmKeyedLogic logic;
+    private transient ShapeGuard shapes;
+    private transient OutputHook hook;
+    private transient KeyedLstmEngine<LstmOutput> engine;
     private transient ModelUpdate installed;
     private transient String installedSha;
 
@@ -41,23 +53,43 @@ public class SwappableLstmFunction
         this.initialSource = initialSource;
     }
 
+    /**
+     * Called before {@link #open}: on a restore, checks the stored shape against the model that will serve, the
+     * accepted update in broadcast state when there is one, else the initial model.
+     */
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        ModelUpdate restored = context.getOperatorStateStore().getBroadcastState(MODEL_STATE).get(CURRENT);
+        LstmModel serving = restored != null
+                ? withVersion(readModel(restored.bytes, "model update " + restored.version), restored.version)
+                : readModel(initialBytes, initialSource);
+        shapes = ShapeGuard.restore(context, ModelShape.of(serving), config.onStateMismatch(),
+                restored != null ? "model update " + restored.version : initialSource);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        shapes.snapshot(ModelShape.of(hook.model()));
+    }
+
     @Override
     public void open(OpenContext openContext) throws Exception {
-        logic = new LstmKeyedLogic(config, getRuntimeContext());
-        logic.setModel(readModel(initialBytes, initialSource));
+        hook = new OutputHook(config, getRuntimeContext());
+        hook.setModel(readModel(initialBytes, initialSource));
+        engine = hook.engine();
         installedSha = ModelUpdate.sha256(initialBytes);
     }
 
     @Override
     public void processElement(SensorEvent e, ReadOnlyContext ctx, Collector<LstmOutput> out) throws Exception {
         catchUp(ctx.getBroadcastState(MODEL_STATE));
-        logic.onEvent(e, ctx.getCurrentKey(), ctx.timerService(), out, ctx::output);
+        engine.onEvent(e, ctx.getCurrentKey(), ctx.timerService(), out, ctx::output);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<LstmOutput> out) throws Exception {
         catchUp(ctx.getBroadcastState(MODEL_STATE));
-        logic.onTimer(timestamp, ctx.timeDomain(), ctx.getCurrentKey(), ctx.timerService(), out, ctx::output);
+        engine.onTimer(timestamp, ctx.timeDomain(), ctx.getCurrentKey(), ctx.timerService(), out, ctx::output);
     }
 
     @Override
@@ -70,9 +102,9 @@ public class SwappableLstmFunction
             try {
                 LstmModel next = withVersion(readModel(update.bytes, "model update " + update.version),
                         update.version);
-                reason = logic.incompatibility(next);
+                reason = hook.swapRefusal(next);
                 if (reason == null) {
-                    logic.setModel(next);
+                    hook.setModel(next);
                     installed = update;
                     installedSha = ModelUpdate.sha256(update.bytes);
                     ctx.getBroadcastState(MODEL_STATE).put(CURRENT, update);
@@ -99,7 +131,7 @@ public class SwappableLstmFunction
         }
         String sha = ModelUpdate.sha256(current.bytes);
         if (!sha.equals(installedSha)) {
-            logic.setModel(withVersion(readModel(current.bytes, "model update " + current.version),
+            hook.setModel(withVersion(readModel(current.bytes, "model update " + current.version),
                     current.version));
             installedSha = sha;
         }

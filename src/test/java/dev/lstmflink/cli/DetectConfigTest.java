@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.flink.detect.DetectOptions;
+import dev.lstmflink.flink.keyed.OnStateMismatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -108,10 +109,10 @@ class DetectConfigTest {
 
     @Test
     void onStateMismatchIsFailOrResetAndReachesTheDetector() throws Exception {
-        assertEquals(DetectOptions.OnStateMismatch.FAIL, DetectConfig.defaults().detectOptions(true).onStateMismatch());
+        assertEquals(OnStateMismatch.FAIL, DetectConfig.defaults().detectOptions(true).onStateMismatch());
         DetectConfig c = DetectConfig.parse("flink:\n  on_state_mismatch: reset\n", "my.yaml", List.of());
-        assertEquals(DetectOptions.OnStateMismatch.RESET, c.detectOptions(true).onStateMismatch());
-        assertEquals(DetectOptions.OnStateMismatch.RESET, c.detectOptions(false).onStateMismatch());
+        assertEquals(OnStateMismatch.RESET, c.detectOptions(true).onStateMismatch());
+        assertEquals(OnStateMismatch.RESET, c.detectOptions(false).onStateMismatch());
         CliException e = assertThrows(CliException.class,
                 () -> DetectConfig.parse("flink:\n  on_state_mismatch: ignore\n", "my.yaml", List.of()));
         assertTrue(e.getMessage().contains("'flink.on_state_mismatch': expected fail or reset"), e.getMessage());

@@ -218,8 +218,8 @@ class EmbeddingStreamingTest {
         var refused = new ArrayList<>(h.getSideOutput(LstmStreams.MODEL_REJECTED));
         assertEquals(2, refused.size(), refused.toString());
         for (var r : refused) {
-            assertTrue(r.getValue().reason.contains("numeric values and") && r.getValue().reason.contains("ids per "
-                    + "event"), r.getValue().reason);
+            assertTrue(r.getValue().reason.contains("the running model emb-1 has input_size=5 (2 numeric + 1 embedded "
+                    + "id)"), r.getValue().reason);
         }
         h.processElement2(new StreamRecord<>(update("smaller")));
         assertEquals(2, h.getSideOutput(LstmStreams.MODEL_REJECTED).size(), "the smaller table is accepted");

@@ -148,8 +148,8 @@ class ModelSwapITCase {
                 .collect(java.util.stream.Collectors.toSet()), "each subtask reports its own refusal once");
         for (ModelRejection r : rejections) {
             assertEquals("v3-bad", r.version, r.toString());
-            assertTrue(r.reason != null && r.reason.contains("hidden_size 12"), "reason names the new shape: " + r);
-            assertTrue(r.reason.contains("running model v2") && r.reason.contains(", 8,"),
+            assertTrue(r.reason != null && r.reason.contains("hidden_size=12"), "reason names the new shape: " + r);
+            assertTrue(r.reason.contains("running model v2 has input_size=2, hidden_size=8,"),
                     "reason names the running model v2 and its hidden size 8: " + r);
         }
     }

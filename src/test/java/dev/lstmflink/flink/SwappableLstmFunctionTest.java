@@ -124,7 +124,7 @@ class SwappableLstmFunctionTest {
         var rejected = new ArrayList<>(h.getSideOutput(LstmStreams.MODEL_REJECTED));
         assertEquals(1, rejected.size());
         assertEquals("v3-bad", rejected.get(0).getValue().version);
-        assertTrue(rejected.get(0).getValue().reason.contains("hidden_size 5"), rejected.get(0).getValue().reason);
+        assertTrue(rejected.get(0).getValue().reason.contains("hidden_size=5"), rejected.get(0).getValue().reason);
         h.close();
     }
 

@@ -11,27 +11,21 @@ import dev.lstmflink.core.nn.Embedding;
 import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.core.nn.LstmStepper;
-import dev.lstmflink.flink.KeyState;
 import dev.lstmflink.flink.LstmStreams;
 import dev.lstmflink.flink.RejectedEvent;
 import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.flink.keyed.KeyState;
+import dev.lstmflink.flink.keyed.KeyedLstmEngine;
+import dev.lstmflink.flink.keyed.ModelShape;
+import dev.lstmflink.flink.keyed.OnStateMismatch;
+import dev.lstmflink.flink.keyed.ShapeGuard;
 import dev.lstmflink.train.data.Normalization;
-import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -72,11 +66,18 @@ import org.slf4j.LoggerFactory;
  * (the warm-up runs again: one mode's history cannot be turned into the other's), and the other mode's state is
  * dropped then.
  *
+ * <p>Validation, order, the LSTM's step in keyed state, idle expiry and the restore rule are the per-key engine's
+ * ({@link KeyedLstmEngine}, shared with the plain LSTM operator); this class adds what is the detector's own, as the
+ * engine's hook: normalisation, scoring, prediction and the {@link Detection}.
+ *
  * <p>Order ({@link DetectOptions#eventTime}): in processing-time mode events are scored on arrival. In event-time mode
  * each key's events wait in keyed state until the watermark passes them and are scored in timestamp order, ties in
- * arrival order ({@link EventTimeBuffer}); an event more than the allowed lateness behind the watermark goes to
- * {@link LstmStreams#REJECTED} with reason {@link RejectedEvent#LATE} and changes nothing; one at or behind the watermark
- * but within the allowed lateness is scored at once, after what its key has already scored.
+ * arrival order; an event more than the allowed lateness behind the watermark goes to {@link LstmStreams#REJECTED}
+ * with reason {@link RejectedEvent#LATE} and changes nothing; one at or behind the watermark but within the allowed
+ * lateness is scored at once, after what its key has already scored. A key whose waiting events get no newer event for
+ * {@link DetectOptions#quietRelease} (processing time) has them scored without the watermark: a sensor that goes quiet,
+ * or an input that stops, still gets its last readings scored. An event of that key that then arrives with an older
+ * timestamp (still ahead of the watermark) is scored after them.
  *
  * <p>Idle expiry ({@link DetectOptions#idleTimeout} &gt; 0): a key that had no event for the timeout starts again as a
  * new key (no prediction on its next event, an empty error history). Processing time: a {@code StateTtlConfig} on the
@@ -84,11 +85,11 @@ import org.slf4j.LoggerFactory;
  * or more after its last one starts again, whenever the watermark gets there; and one event-time timer per key, at the
  * last event time + the timeout rounded up to a second, clears the state of keys that never come back.
  *
- * <p>Restored state and the model ({@link DetectOptions#onStateMismatch}): every checkpoint also stores, as operator
- * state {@value #SHAPE_STATE}, the shape of the model that wrote the keyed state ({@link ModelShape}: input size,
+ * <p>Restored state and the model ({@link DetectOptions#onStateMismatch}, {@link ShapeGuard}): every checkpoint also
+ * stores, as operator state {@value ShapeGuard#STATE_NAME}, the shape of the model that wrote the keyed state ({@link ModelShape}: input size,
  * hidden size, layers, projection). A restore compares it with the model given before any key is touched. When they
- * differ, {@link DetectOptions.OnStateMismatch#FAIL} refuses to start with a message naming both shapes, wrapped in a
- * {@link SuppressRestartsException} (a restart would fail the same way); {@link DetectOptions.OnStateMismatch#RESET}
+ * differ, {@link OnStateMismatch#FAIL} refuses to start with a message naming both shapes, wrapped in a
+ * {@link SuppressRestartsException} (a restart would fail the same way); {@link OnStateMismatch#RESET}
  * starts, and each key whose stored h/c or prediction has other lengths than the model's starts again as a new key on
  * its next event. State without a stored shape (a savepoint of a build before the shape was stored) is checked key by
  * key only, by the lengths of its h/c and prediction, with the same policy; so is a key that a reset-mode run has not
@@ -105,7 +106,7 @@ import org.slf4j.LoggerFactory;
  * parsed once per task; the step's input and the normalised values are written into buffers allocated then.
  */
 public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, Detection>
-        implements CheckpointedFunction {
+        implements CheckpointedFunction, KeyedLstmEngine.Hook<Detection> {
 
     private static final long serialVersionUID = 1L;
 
@@ -117,12 +118,14 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     public static final String METRIC_DETECTIONS = "detections";
     /** Counter: detections flagged as anomalies. */
     public static final String METRIC_ANOMALIES = "anomalies";
-    /** Counter: keys started, first seen or restarted after idle expiry or a state reset. */
-    public static final String METRIC_KEYS_STARTED = "keysStarted";
+    /** Counter: keys started, first seen or restarted after idle expiry or a state reset (the engine's). */
+    public static final String METRIC_KEYS_STARTED = KeyedLstmEngine.METRIC_KEYS_STARTED;
     /** Counter and accumulator: keys whose restored state did not fit the model and started again (reset mode). */
-    public static final String METRIC_STATE_RESETS = "stateResets";
+    public static final String METRIC_STATE_RESETS = KeyedLstmEngine.METRIC_STATE_RESETS;
     /** Operator state (union list): the {@link ModelShape} of the model that wrote the keyed state, one per subtask. */
-    static final String SHAPE_STATE = "model-shape";
+    static final String SHAPE_STATE = ShapeGuard.STATE_NAME;
+    /** The event-time buffer's state names: {@code detect-buffer}, {@code detect-release-timer}. */
+    static final String BUFFER_PREFIX = "detect";
 
     private static final Logger LOG = LoggerFactory.getLogger(DetectFunction.class);
 
@@ -134,7 +137,6 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     private final int valuesWithoutModel;
 
     private transient LstmModel model;
-    private transient LstmStepper<float[]> stepper;
     private transient LinearHead head;
     private transient Normalization normalization;
     private transient KeyScorer scorer;
@@ -142,27 +144,17 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     private transient LikelihoodScorer likelihood;
     /** The numeric values per event (the model's numeric inputs), also the head's outputs. */
     private transient int k;
-    /** The model's embedding, or null. */
-    private transient Embedding embedding;
-    /** x_norm of the event being scored, k floats, rewritten by every {@link #normalised} call. */
-    private transient float[] xn;
-    /** The LSTM input of one step, [x_norm ; embedded ids], when the model has an embedding; else null. */
-    private transient float[] x;
     private transient DetectState state;
-    /** Event-time mode only, else null. */
-    private transient EventTimeBuffer buffer;
-    /** Event-time idle timeout in ms; 0 when keys expire by TTL or never. */
-    private transient long expiryMs;
-    /** Keys expire by state TTL (processing-time mode with an idle timeout). */
+    private transient KeyedLstmEngine<Detection> engine;
+    /** Processing-time idle expiry: the value states expire by TTL. */
     private transient boolean ttl;
+    /** The prediction for the key being stepped, read by {@link #load}; null when it has none. */
+    private transient float[] predicted;
     private transient Counter detections;
     private transient Counter anomalies;
-    private transient Counter keysStarted;
-    private transient Counter stateResets;
-    private transient LongCounter stateResetsTotal;
-    /** This model's shape, written into {@link #shapeState} on every checkpoint. */
+    /** This model's shape, written into the operator state on every checkpoint. */
     private transient ModelShape shape;
-    private transient ListState<String> shapeState;
+    private transient ShapeGuard shapes;
     /** Whether this subtask has logged a key restored from a savepoint of the other scoring mode. */
     private transient boolean loggedModeSwitch;
 
@@ -216,38 +208,34 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
      */
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
-        load();
-        shapeState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>(SHAPE_STATE, StringSerializer.INSTANCE));
-        if (context.isRestored()) {
-            checkRestoredShape(shapeState.get());
-        }
+        loadModel();
+        shapes = ShapeGuard.restore(context, shape, options.onStateMismatch(), modelSource);
     }
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        shapeState.update(List.of(shape.encode()));
+        shapes.snapshot(shape);
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
         if (shape == null) {
-            load();   // not run by a checkpointing operator
+            loadModel();   // not run by a checkpointing operator
         }
         this.scorer = new KeyScorer(scoringConfig);
         this.likelihood = scoringConfig.mode() == ScoringConfig.Mode.LIKELIHOOD
                 ? new LikelihoodScorer(scoringConfig.likelihood()) : null;
-        boolean idle = !options.idleTimeout().isZero();
-        this.ttl = idle && !options.eventTime();
-        this.state = new DetectState(getRuntimeContext(), ttl ? options.idleTimeout() : Duration.ZERO);
-        this.buffer = options.eventTime() ? new EventTimeBuffer(getRuntimeContext(), options.allowedLateness()) : null;
-        this.expiryMs = idle && options.eventTime() ? options.idleTimeout().toMillis() : 0;
+        this.ttl = KeyedLstmEngine.ttl(options.keyed()) != null;
+        this.state = new DetectState(getRuntimeContext(), KeyedLstmEngine.ttl(options.keyed()));
+        this.engine = new KeyedLstmEngine<>(options.keyed(), getRuntimeContext(), BUFFER_PREFIX, null, this);
+        if (model == null) {
+            engine.setModelFree(k, NO_MODEL);
+        } else {
+            engine.setModel(model);
+        }
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         this.detections = metrics.counter(METRIC_DETECTIONS);
         this.anomalies = metrics.counter(METRIC_ANOMALIES);
-        this.keysStarted = metrics.counter(METRIC_KEYS_STARTED);
-        this.stateResets = metrics.counter(METRIC_STATE_RESETS);
-        this.stateResetsTotal = getRuntimeContext().getLongCounter(METRIC_STATE_RESETS);
     }
 
     /**
@@ -262,11 +250,10 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
      * Reads and checks the model: at least one numeric input, a head of one output per numeric input, normalization
      * of as many features.
      */
-    private void load() throws Exception {
+    private void loadModel() throws Exception {
         if (modelBytes == null) {
             this.k = valuesWithoutModel;
-            this.xn = new float[k];
-            this.shape = new ModelShape(k, 0, 0, 0, 0, NO_MODEL);
+            this.shape = ModelShape.modelFree(k, NO_MODEL);
             return;
         }
         LstmModel m = readModel(modelBytes, modelSource);
@@ -302,58 +289,10 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             }
         }
         this.model = m;
-        this.stepper = m.lstm().stepper();
         this.head = m.head();
         this.normalization = n;
         this.k = inputSize;
-        this.embedding = m.embedding();
-        this.xn = new float[inputSize];
-        this.x = embedding == null ? null : new float[m.lstm().config().inputSize()];
-        this.shape = ModelShape.of(m, stepper.stateSize());
-    }
-
-    /** The restored shapes (one per subtask that wrote the savepoint, all alike) against this model's. */
-    private void checkRestoredShape(Iterable<String> stored) throws Exception {
-        Set<String> lines = new LinkedHashSet<>();
-        stored.forEach(lines::add);
-        if (lines.isEmpty()) {
-            LOG.info("The restored state of the detector holds no model shape (a savepoint of a job without it): "
-                    + "each key's state is checked against model {} when the key's next event comes", modelSource);
-            return;
-        }
-        for (String line : lines) {
-            ModelShape old;
-            try {
-                old = ModelShape.decode(line);
-            } catch (IllegalStateException e) {
-                throw refuse(e.getMessage());
-            }
-            if (old.sameShape(shape)) {
-                continue;
-            }
-            String what = "the savepoint's key state was written by a model of shape " + old.describe() + " (model "
-                    + old.modelVersion() + "), model " + modelSource + " (" + modelVersion() + ") has shape "
-                    + shape.describe();
-            if (options.onStateMismatch() == DetectOptions.OnStateMismatch.FAIL) {
-                throw refuse("Refusing to restore: " + what + ". The keys' LSTM state (h, c) and pending predictions "
-                        + "mean nothing to this model. Resume with a model of the savepoint's shape, start without the "
-                        + "savepoint (every key starts afresh), or set flink.on_state_mismatch: reset to start the "
-                        + "savepoint's keys again one by one");
-            }
-            if (!old.sizesDifferFrom(shape)) {
-                throw refuse("Refusing to restore: " + what + ". flink.on_state_mismatch: reset cannot tell the "
-                        + "savepoint's keys from new ones, as both shapes keep " + shape.stateValues() + " state values "
-                        + "and " + shape.numericInputs() + " predicted values per key. Resume with a model of the "
-                        + "savepoint's shape, or start without the savepoint");
-            }
-            LOG.warn("Restoring with {}: flink.on_state_mismatch is reset, so each key of the savepoint starts again "
-                    + "as a new key on its next event (counted in metric {})", what, METRIC_STATE_RESETS);
-        }
-    }
-
-    /** Restarting cannot help: the same savepoint and model fail the same way, so the job fails for good. */
-    private static SuppressRestartsException refuse(String message) {
-        return new SuppressRestartsException(new IllegalStateException(message));
+        this.shape = ModelShape.of(m);
     }
 
     /** The model's version, as carried by every {@link Detection}; valid after {@link #open}. */
@@ -361,76 +300,128 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         return model == null ? NO_MODEL : model.version();
     }
 
-    /** The floats of a key's h and c: 0 without a model. */
-    private int stateSize() {
-        return stepper == null ? 0 : stepper.stateSize();
-    }
-
     @Override
     public void processElement(SensorEvent e, Context ctx, Collector<Detection> out) throws Exception {
-        if (!normalised(e, ctx)) {
-            return;
-        }
-        if (buffer != null) {
-            String late = buffer.lateness(e, ctx.timerService().currentWatermark());
-            if (late != null) {
-                ctx.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.LATE, late));
-                return;
-            }
-            if (buffer.hold(e, ctx.timerService())) {
-                return;
-            }
-        }
-        score(e, ctx.getCurrentKey(), ctx.timerService(), out);
+        engine.onEvent(e, ctx.getCurrentKey(), ctx.timerService(), out, ctx::output);
     }
 
-    /** Event time only: the watermark passed buffered events, or a key's idle-expiry time. */
+    /** Event time only: the watermark passed waiting events, a key's quiet-release time, or its idle-expiry time. */
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<Detection> out) throws Exception {
-        for (SensorEvent e : buffer.release(time)) {
-            // checked on arrival; again in case a restore brought another model
-            if (normalised(e, ctx)) {
-                score(e, ctx.getCurrentKey(), ctx.timerService(), out);
-            }
-        }
-        if (expiryMs > 0 && EventTimeBuffer.isExpiryTime(time)) {
-            KeyState s = state.lstm.value();
-            if (s != null && s.lastTs + expiryMs <= time) {
-                state.clear();   // its buffered events, if any, are later than time: they will start it again
-            }
-        }
+        engine.onTimer(time, ctx.timeDomain(), ctx.getCurrentKey(), ctx.timerService(), out, ctx::output);
     }
 
     /**
-     * Checks the event and writes its x_norm into {@link #xn}: true for a valid event; false for an invalid one, after
-     * sending it to {@link LstmStreams#REJECTED} ({@link RejectedEvent#INVALID} for its values,
-     * {@link RejectedEvent#BAD_ID} for its ids).
+     * The engine's hook: x_norm of an event whose values fit the model, into {@code xn}; a value that does not
+     * normalise to a finite number is refused, naming it.
      */
-    private boolean normalised(SensorEvent e, Context ctx) {
-        String invalid = e.invalidValues(k);
-        if (invalid == null) {
-            invalid = e.invalidIds(embedding);
-            if (invalid != null) {
-                ctx.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.BAD_ID, invalid));
-                return false;
-            }
-            System.arraycopy(e.values, 0, xn, 0, k);
-            if (normalization == null) {
-                return true;
-            }
-            normalization.apply(xn);
-            for (int i = 0; i < k; i++) {
-                if (!Float.isFinite(xn[i])) {
-                    invalid = "values[" + i + "] = " + e.values[i] + " normalises to " + xn[i];
-                    break;
-                }
-            }
-            if (invalid == null) {
-                return true;
+    @Override
+    public String numericInput(SensorEvent e, float[] xn) {
+        System.arraycopy(e.values, 0, xn, 0, k);
+        if (normalization == null) {
+            return null;
+        }
+        normalization.apply(xn);
+        for (int i = 0; i < k; i++) {
+            if (!Float.isFinite(xn[i])) {
+                return "values[" + i + "] = " + e.values[i] + " normalises to " + xn[i];
             }
         }
-        ctx.output(LstmStreams.REJECTED, new RejectedEvent(e, RejectedEvent.INVALID, invalid));
-        return false;
+        return null;
+    }
+
+    /** The engine's hook: the key's prediction for this event, which must have the model's k values. */
+    @Override
+    public String load() throws Exception {
+        predicted = state.prediction.value();
+        if (predicted == null || predicted.length == k) {
+            return null;
+        }
+        return "a prediction of " + predicted.length + " values, model " + modelSource + " (" + modelVersion()
+                + ", shape " + shape.describe() + ") needs " + k;
+    }
+
+    /** The engine's hook: a new key, or one started again, has no prediction and no error history. */
+    @Override
+    public void start(KeyedLstmEngine.Start why) {
+        predicted = null;
+        state.scoring.clear();   // event time: the expiry timer may not have fired yet
+        state.likelihood.clear();
+    }
+
+    /** The engine's hook: the key's expiry timer found it idle. */
+    @Override
+    public void expire() {
+        state.clear();
+    }
+
+    /**
+     * The engine's hook, after the LSTM stepped with the event's x_norm: scores it against the key's prediction,
+     * stores the next prediction, emits a Detection.
+     */
+    @Override
+    public void stepped(String key, SensorEvent e, float[] xn, KeyState s, KeyedLstmEngine.Start start,
+                        Collector<Detection> out) throws Exception {
+        if (e.reset) {
+            predicted = null;
+            if (start == null && ttl && likelihood == null) {
+                // A reset event writes no scoring state: rewrite it so that it expires together with the LSTM state.
+                ScoringState kept = state.scoring.value();
+                if (kept != null) {
+                    state.scoring.update(kept);
+                }
+            }
+        }
+        KeyScorer.Result r = null;
+        if (likelihood != null) {
+            LikelihoodState ls = state.likelihood.value();
+            if (ls == null && start == null) {
+                dropOtherModesState(key, state.scoring);
+            }
+            if (ls == null || !likelihood.fits(ls, k)) {
+                ls = likelihood.newState(k);   // new key, or a restore with other settings: start its history again
+            }
+            if (predicted != null) {
+                r = likelihood.score(xn, predicted, ls);
+            } else {
+                likelihood.observe(xn, ls);
+            }
+            state.likelihood.update(ls);
+        } else if (predicted != null) {
+            ScoringState sc = state.scoring.value();
+            if (sc == null && start == null) {
+                dropOtherModesState(key, state.likelihood);
+            }
+            if (sc == null || sc.window().length != scoringConfig.window()) {
+                sc = scorer.newState();   // new key, or a restore with another window size: start its history again
+            }
+            r = scorer.score(xn, predicted, sc);
+            state.scoring.update(sc);
+        }
+
+        float[] next = new float[k];
+        if (head == null) {
+            System.arraycopy(xn, 0, next, 0, k);   // no model: the next values are predicted to be these
+        } else {
+            head.apply(s.hc, engine.outputOffset(), next, 0);
+        }
+        state.prediction.update(next);
+
+        float[] predictionRaw = null;
+        if (predicted != null) {
+            predictionRaw = predicted.clone();
+            if (normalization != null) {
+                normalization.invert(predictionRaw);
+            }
+        }
+        boolean anomaly = r != null && r.anomaly();
+        out.collect(new Detection(key, e.ts, e.values.clone(), predictionRaw,
+                r == null ? Double.NaN : r.residual(), r == null ? Double.NaN : r.score(),
+                r == null ? Double.NaN : r.threshold(), anomaly, s.step, modelVersion()));
+        detections.inc();
+        if (anomaly) {
+            anomalies.inc();
+        }
     }
 
     /**
@@ -450,116 +441,6 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             LOG.info("Key {} (and others, not logged) has restored state of another scoring mode than {}: its {} "
                     + "history starts at its next event (the warm-up runs again) and the other mode's state is "
                     + "dropped", key, scoringConfig.mode(), scoringConfig.mode());
-        }
-    }
-
-    /** The key's state has the lengths this model reads and writes. */
-    private boolean fits(KeyState s, float[] predicted) {
-        return s.hc.length == stateSize() && (predicted == null || predicted.length == k);
-    }
-
-    /**
-     * Scores one event (its x_norm in {@link #xn}) against the key's prediction, steps the LSTM, stores the next
-     * prediction, emits a Detection.
-     */
-    private void score(SensorEvent e, String key, TimerService timers, Collector<Detection> out)
-            throws Exception {
-        KeyState s = state.lstm.value();
-        float[] predicted = state.prediction.value();
-        long previousTs = s == null ? Long.MIN_VALUE : s.lastTs;
-        // Event time: idle means a gap of the timeout or more, exactly; the expiry timer is rounded up to a second.
-        boolean started = s == null || (expiryMs > 0 && s.lastTs + expiryMs <= e.ts);
-        if (!started && !fits(s, predicted)) {
-            String misfit = "key " + key + " has an LSTM state of " + s.hc.length + " values and a prediction of "
-                    + (predicted == null ? 0 : predicted.length) + " values; model " + modelSource + " ("
-                    + modelVersion() + ", shape " + shape.describe() + ") needs " + stateSize() + " and " + k
-                    + ": restored from a savepoint of another model?";
-            if (options.onStateMismatch() == DetectOptions.OnStateMismatch.FAIL) {
-                throw refuse(misfit + "; flink.on_state_mismatch: reset would start such keys again");
-            }
-            stateResets.inc();
-            stateResetsTotal.add(1L);
-            started = true;
-        }
-        if (started) {
-            keysStarted.inc();
-            state.scoring.clear();   // event time: the expiry timer may not have fired yet
-            state.likelihood.clear();
-        } else if (e.reset && ttl && likelihood == null) {
-            // A reset event writes no scoring state: rewrite it so that it expires together with the LSTM state.
-            ScoringState kept = state.scoring.value();
-            if (kept != null) {
-                state.scoring.update(kept);
-            }
-        }
-        if (started || e.reset) {
-            s = new KeyState(0, previousTs, stepper == null ? new float[0] : stepper.newState());
-            predicted = null;
-        }
-
-        KeyScorer.Result r = null;
-        if (likelihood != null) {
-            LikelihoodState ls = state.likelihood.value();
-            if (ls == null && !started) {
-                dropOtherModesState(key, state.scoring);
-            }
-            if (ls == null || !likelihood.fits(ls, k)) {
-                ls = likelihood.newState(k);   // new key, or a restore with other settings: start its history again
-            }
-            if (predicted != null) {
-                r = likelihood.score(xn, predicted, ls);
-            } else {
-                likelihood.observe(xn, ls);
-            }
-            state.likelihood.update(ls);
-        } else if (predicted != null) {
-            ScoringState sc = state.scoring.value();
-            if (sc == null && !started) {
-                dropOtherModesState(key, state.likelihood);
-            }
-            if (sc == null || sc.window().length != scoringConfig.window()) {
-                sc = scorer.newState();   // new key, or a restore with another window size: start its history again
-            }
-            r = scorer.score(xn, predicted, sc);
-            state.scoring.update(sc);
-        }
-
-        if (stepper != null) {   // without a model there is nothing to step
-            if (embedding == null) {
-                stepper.step(xn, 0, s.hc);
-            } else {
-                embedding.input(xn, k, e.ids, x);
-                stepper.step(x, 0, s.hc);
-            }
-        }
-        s.step++;
-        s.lastTs = Math.max(s.lastTs, e.ts);
-        state.lstm.update(s);
-        float[] next = new float[k];
-        if (head == null) {
-            System.arraycopy(xn, 0, next, 0, k);   // no model: the next values are predicted to be these
-        } else {
-            head.apply(s.hc, stepper.outputOffset(), next, 0);
-        }
-        state.prediction.update(next);
-        if (expiryMs > 0) {
-            buffer.moveExpiryTimer(timers, previousTs, s.lastTs, expiryMs);
-        }
-
-        float[] predictionRaw = null;
-        if (predicted != null) {
-            predictionRaw = predicted.clone();
-            if (normalization != null) {
-                normalization.invert(predictionRaw);
-            }
-        }
-        boolean anomaly = r != null && r.anomaly();
-        out.collect(new Detection(key, e.ts, e.values.clone(), predictionRaw,
-                r == null ? Double.NaN : r.residual(), r == null ? Double.NaN : r.score(),
-                r == null ? Double.NaN : r.threshold(), anomaly, s.step, modelVersion()));
-        detections.inc();
-        if (anomaly) {
-            anomalies.inc();
         }
     }
 }

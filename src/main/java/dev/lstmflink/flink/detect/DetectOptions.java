@@ -1,10 +1,13 @@
 package dev.lstmflink.flink.detect;
 
+import dev.lstmflink.flink.keyed.KeyedOptions;
+import dev.lstmflink.flink.keyed.OnStateMismatch;
 import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * How {@link DetectFunction} orders events, forgets idle keys, and treats restored state that does not fit the model.
+ * How {@link DetectFunction} orders events, releases waiting ones, forgets idle keys, and treats restored state that
+ * does not fit the model: the per-key engine's settings ({@link KeyedOptions}) as the detection job names them.
  *
  * @param eventTime       true: each key's events are buffered and scored in timestamp order when the watermark passes
  *                        them (the Kafka mode, whose watermarks come from {@code ts}); false: in arrival order (files,
@@ -16,39 +19,29 @@ import java.time.Duration;
  * @param idleTimeout     a key with no event for this long loses its LSTM, prediction and scoring state and starts again
  *                        (zero: never); processing time (state TTL), or in event-time mode event time (a gap this long
  *                        between a key's events, and a timer that clears keys that do not come back)
- * @param onStateMismatch what a restore from a savepoint written with a model of another shape does (see
- *                        {@link OnStateMismatch})
+ * @param onStateMismatch what a restore from a savepoint written with a model of another shape does
+ * @param quietRelease    event-time mode: a key whose waiting events got no newer event for this long (processing time)
+ *                        has them scored in timestamp order without waiting for the watermark, so that a sensor that
+ *                        goes quiet, or an input that stops, still gets its last readings scored (zero: they wait for
+ *                        the watermark however long that takes)
  */
 public record DetectOptions(boolean eventTime, Duration allowedLateness, Duration idleTimeout,
-        OnStateMismatch onStateMismatch) implements Serializable {
+        OnStateMismatch onStateMismatch, Duration quietRelease) implements Serializable {
 
-    /**
-     * Restored key state (h, c and the pending prediction) whose shape differs from the model's: the savepoint was
-     * written with a model of another input size, hidden size, layer count or projection.
-     */
-    public enum OnStateMismatch {
-        /** Refuse to start, naming both shapes: nothing is scored with state the model cannot read. */
-        FAIL,
-        /**
-         * Start, and start each affected key again as a new key (LSTM state, prediction and error history cleared) on
-         * its next event, counting it in {@link DetectFunction#METRIC_STATE_RESETS}.
-         */
-        RESET
-    }
+    /** The quiet-release time when none is given: well above the usual watermark delay, so it rarely fires first. */
+    public static final Duration DEFAULT_QUIET_RELEASE = Duration.ofSeconds(30);
 
     public DetectOptions {
-        if (allowedLateness == null || allowedLateness.isNegative()) {
-            throw new IllegalArgumentException("allowed-lateness must be zero or positive, got " + allowedLateness);
-        }
-        if (idleTimeout == null || idleTimeout.isNegative()) {
-            throw new IllegalArgumentException("idle-timeout must be zero (never) or positive, got " + idleTimeout);
-        }
-        if (onStateMismatch == null) {
-            throw new IllegalArgumentException("on-state-mismatch must be fail or reset, got null");
-        }
+        keyed(eventTime, allowedLateness, idleTimeout, onStateMismatch, quietRelease);   // checks every setting
     }
 
-    /** Refusing restored state of another shape ({@link OnStateMismatch#FAIL}). */
+    /** With the default quiet release. */
+    public DetectOptions(boolean eventTime, Duration allowedLateness, Duration idleTimeout,
+                         OnStateMismatch onStateMismatch) {
+        this(eventTime, allowedLateness, idleTimeout, onStateMismatch, DEFAULT_QUIET_RELEASE);
+    }
+
+    /** Refusing restored state of another shape ({@link OnStateMismatch#FAIL}), the default quiet release. */
     public DetectOptions(boolean eventTime, Duration allowedLateness, Duration idleTimeout) {
         this(eventTime, allowedLateness, idleTimeout, OnStateMismatch.FAIL);
     }
@@ -58,16 +51,30 @@ public record DetectOptions(boolean eventTime, Duration allowedLateness, Duratio
         return new DetectOptions(false, Duration.ZERO, Duration.ZERO);
     }
 
-    /** Timestamp order with the given lateness, keys never expire. */
+    /** Timestamp order with the given lateness, keys never expire, the default quiet release. */
     public static DetectOptions eventTime(Duration allowedLateness) {
         return new DetectOptions(true, allowedLateness, Duration.ZERO);
     }
 
     public DetectOptions withIdleTimeout(Duration d) {
-        return new DetectOptions(eventTime, allowedLateness, d, onStateMismatch);
+        return new DetectOptions(eventTime, allowedLateness, d, onStateMismatch, quietRelease);
     }
 
     public DetectOptions withOnStateMismatch(OnStateMismatch m) {
-        return new DetectOptions(eventTime, allowedLateness, idleTimeout, m);
+        return new DetectOptions(eventTime, allowedLateness, idleTimeout, m, quietRelease);
+    }
+
+    public DetectOptions withQuietRelease(Duration d) {
+        return new DetectOptions(eventTime, allowedLateness, idleTimeout, onStateMismatch, d);
+    }
+
+    /** The settings the per-key engine runs on. */
+    public KeyedOptions keyed() {
+        return keyed(eventTime, allowedLateness, idleTimeout, onStateMismatch, quietRelease);
+    }
+
+    private static KeyedOptions keyed(boolean eventTime, Duration allowedLateness, Duration idleTimeout,
+                                      OnStateMismatch onStateMismatch, Duration quietRelease) {
+        return new KeyedOptions(eventTime, allowedLateness, quietRelease, idleTimeout, onStateMismatch);
     }
 }

@@ -2,9 +2,6 @@ package dev.lstmflink.flink.detect;
 
 import dev.lstmflink.anomaly.LikelihoodState;
 import dev.lstmflink.anomaly.ScoringState;
-import dev.lstmflink.flink.KeyState;
-import dev.lstmflink.flink.KeyStateSerializer;
-import java.time.Duration;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -12,9 +9,10 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 
 /**
- * The three value states {@link DetectFunction} keeps per key, in Flink keyed state: {@code lstm-state} ({@link KeyState}:
- * h, c, step count, last event time), {@code prediction} (x̂ for the key's next event, normalised, k floats) and
- * {@code scoring} ({@link ScoringState}, by {@link ScoringStateSerializer}; dynamic and fixed modes) and {@code likelihood}
+ * The value states {@link DetectFunction} keeps per key beside the engine's {@code lstm-state} (h, c, step count, last
+ * event time; {@code KeyedLstmEngine}), in Flink keyed state: {@code prediction} (x̂ for the key's next event,
+ * normalised, k floats), {@code scoring} ({@link ScoringState}, by {@link ScoringStateSerializer}; dynamic and fixed
+ * modes) and {@code likelihood}
  * ({@link LikelihoodState}, by {@link LikelihoodStateSerializer}; likelihood mode).
  *
  * <p>With a TTL (processing-time idle expiry) each state expires when it was not written for that long, and an expired
@@ -24,35 +22,23 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
  */
 final class DetectState {
 
-    final ValueState<KeyState> lstm;
     final ValueState<float[]> prediction;
     final ValueState<ScoringState> scoring;
     final ValueState<LikelihoodState> likelihood;
 
-    /** @param ttl zero for no TTL */
-    DetectState(RuntimeContext rc, Duration ttl) {
-        var l = lstmDescriptor();
+    /** @param ttl the TTL of processing-time idle expiry ({@code KeyedLstmEngine#ttl}), or null for none */
+    DetectState(RuntimeContext rc, StateTtlConfig ttl) {
         var p = predictionDescriptor();
         var s = scoringDescriptor();
         var lk = likelihoodDescriptor();
-        if (!ttl.isZero()) {
-            StateTtlConfig config = StateTtlConfig.newBuilder(ttl)
-                    .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                    .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                    .build();
-            l.enableTimeToLive(config);
-            p.enableTimeToLive(config);
-            s.enableTimeToLive(config);
-            lk.enableTimeToLive(config);
+        if (ttl != null) {
+            p.enableTimeToLive(ttl);
+            s.enableTimeToLive(ttl);
+            lk.enableTimeToLive(ttl);
         }
-        this.lstm = rc.getState(l);
         this.prediction = rc.getState(p);
         this.scoring = rc.getState(s);
         this.likelihood = rc.getState(lk);
-    }
-
-    static ValueStateDescriptor<KeyState> lstmDescriptor() {
-        return new ValueStateDescriptor<>("lstm-state", KeyStateSerializer.INSTANCE);
     }
 
     static ValueStateDescriptor<float[]> predictionDescriptor() {
@@ -67,9 +53,8 @@ final class DetectState {
         return new ValueStateDescriptor<>("likelihood", LikelihoodStateSerializer.INSTANCE);
     }
 
-    /** Forgets the key: its next event starts it as new. */
+    /** Forgets the detector's part of the key (the engine clears its {@code lstm-state}). */
     void clear() {
-        lstm.clear();
         prediction.clear();
         scoring.clear();
         likelihood.clear();

@@ -14,6 +14,7 @@ import dev.lstmflink.flink.EmbeddingModels;
 import dev.lstmflink.flink.LstmStreams;
 import dev.lstmflink.flink.RejectedEvent;
 import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.flink.keyed.ModelShape;
 import dev.lstmflink.train.data.Normalization;
 import java.util.ArrayList;
 import java.util.List;
@@ -213,7 +214,7 @@ class DetectEmbeddingTest {
 
     @Test
     void theStoredModelShapeNamesTheSplitOfTheInput() {
-        ModelShape s = ModelShape.of(MODEL, 16);
+        ModelShape s = ModelShape.of(MODEL);
         assertEquals(2, s.numericInputs());
         assertEquals(1, s.idsPerStep());
         assertEquals(s, ModelShape.decode(s.encode()));

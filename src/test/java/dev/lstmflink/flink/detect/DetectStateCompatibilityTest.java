@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.flink.SensorEvent;
 import dev.lstmflink.flink.detect.DetectEventTimeTest.RecordingTaskMetricGroup;
-import dev.lstmflink.flink.detect.DetectOptions.OnStateMismatch;
+import dev.lstmflink.flink.keyed.OnStateMismatch;
 import dev.lstmflink.train.data.Normalization;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,8 +127,8 @@ class DetectStateCompatibilityTest {
         assertEquals(41, strict.extractOutputValues().get(0).step, "k1 continues in the new shape");
         Exception e = assertThrows(Exception.class, () -> feed(strict, sequence("k3", STEPS, STEPS + 1)));
         String m = refusal(e);
-        assertTrue(m.contains("key k3 has an LSTM state of 16 values and a prediction of 2 values")
-                && m.contains("needs 32 and 2"), m);
+        assertTrue(m.contains("key k3 has an LSTM state of 16 values, model ") && m.contains(" needs 32: restored"),
+                m);
         strict.close();
     }
 
@@ -155,7 +155,7 @@ class DetectStateCompatibilityTest {
         strict.initializeState(keyedOnly);
         strict.open();
         String m = refusal(assertThrows(Exception.class, () -> feed(strict, sequence("k2", STEPS, STEPS + 1))));
-        assertTrue(m.contains("key k2 has an LSTM state of 16 values") && m.contains("needs 32 and 2")
+        assertTrue(m.contains("key k2 has an LSTM state of 16 values") && m.contains("needs 32")
                 && m.contains("flink.on_state_mismatch: reset"), m);
         strict.close();
 

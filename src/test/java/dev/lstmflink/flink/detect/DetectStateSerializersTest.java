@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lstmflink.flink.KeyState;
-import dev.lstmflink.flink.KeyStateSerializer;
 import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.flink.keyed.KeyState;
+import dev.lstmflink.flink.keyed.KeyStateSerializer;
+import dev.lstmflink.flink.keyed.KeyedLstmEngine;
+import dev.lstmflink.flink.keyed.ModelShape;
+import dev.lstmflink.flink.keyed.SensorEventSerializer;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -46,8 +49,8 @@ class DetectStateSerializersTest {
 
     /** The state descriptors, as the function builds them, serializers created as a job with Kryo turned off would. */
     static List<StateDescriptor<?, ?>> descriptors() {
-        List<StateDescriptor<?, ?>> all = List.of(DetectState.lstmDescriptor(), DetectState.predictionDescriptor(),
-                DetectState.scoringDescriptor(), EventTimeBuffer.descriptor(),
+        List<StateDescriptor<?, ?>> all = List.of(KeyedLstmEngine.lstmStateDescriptor(), DetectState.predictionDescriptor(),
+                DetectState.scoringDescriptor(), KeyedLstmEngine.bufferDescriptor(DetectFunction.BUFFER_PREFIX),
                 new ListStateDescriptor<>(DetectFunction.SHAPE_STATE, StringSerializer.INSTANCE));
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.GENERIC_TYPES, false);   // a generic (Kryo) type would throw here
@@ -103,7 +106,7 @@ class DetectStateSerializersTest {
                 new SensorEvent("k", 5, true, 1f, 2f));
         @SuppressWarnings("unchecked")
         MapSerializer<Long, List<SensorEvent>> buffer =
-                (MapSerializer<Long, List<SensorEvent>>) EventTimeBuffer.descriptor().getSerializer();
+                (MapSerializer<Long, List<SensorEvent>>) KeyedLstmEngine.bufferDescriptor(DetectFunction.BUFFER_PREFIX).getSerializer();
         ListSerializer<SensorEvent> list = (ListSerializer<SensorEvent>) buffer.getValueSerializer();
         assertEquals(SensorEventSerializer.INSTANCE, list.getElementSerializer());
     }
@@ -159,6 +162,32 @@ class DetectStateSerializersTest {
     }
 
     /**
+     * Savepoints written before the per-key engine name the snapshots of {@code lstm-state} and of the buffered events
+     * by the classes' earlier names ({@code flink.KeyStateSerializer}, {@code flink.detect.SensorEventSerializer}):
+     * both still load, restore today's serializers and resolve as compatible as is.
+     */
+    @Test
+    void snapshotsUnderTheEarlierClassNamesResolveAsCompatible() throws IOException {
+        TypeSerializerSnapshot<KeyState> keyState = readLegacy("dev.lstmflink.flink.KeyStateSerializer$Snapshot", 3);
+        assertEquals(KeyStateSerializer.INSTANCE, keyState.restoreSerializer());
+        assertTrue(KeyStateSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(keyState)
+                .isCompatibleAsIs());
+        TypeSerializerSnapshot<SensorEvent> event =
+                readLegacy("dev.lstmflink.flink.detect.SensorEventSerializer$Snapshot", 4);
+        assertEquals(SensorEventSerializer.INSTANCE, event.restoreSerializer());
+        assertTrue(SensorEventSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(event)
+                .isCompatibleAsIs());
+    }
+
+    private <T> TypeSerializerSnapshot<T> readLegacy(String className, int version) throws IOException {
+        DataOutputSerializer snap = new DataOutputSerializer(64);
+        snap.writeUTF(className);
+        snap.writeInt(version);
+        return TypeSerializerSnapshot.readVersionedSnapshot(new DataInputDeserializer(snap.getCopyOfBuffer()),
+                getClass().getClassLoader());
+    }
+
+    /**
      * A savepoint of the release before the ids: its buffer snapshot is Flink's {@code SimpleTypeSerializerSnapshot}
      * format (version 3, empty body) under {@code SensorEventSerializer$Snapshot}, and its events are written
      * {@code key | ts | reset as a boolean byte | n | n floats}. Both are read as they are: the snapshot resolves as
@@ -167,7 +196,8 @@ class DetectStateSerializersTest {
     @Test
     void theFormatOfTheReleaseBeforeTheIdsIsReadAsEventsWithoutIds() throws IOException {
         DataOutputSerializer snap = new DataOutputSerializer(64);
-        snap.writeUTF(SensorEventSerializer.Snapshot.class.getName());   // as writeVersionedSnapshot writes it
+        // as writeVersionedSnapshot wrote it, under the class name of that release
+        snap.writeUTF("dev.lstmflink.flink.detect.SensorEventSerializer$Snapshot");
         snap.writeInt(3);
         TypeSerializerSnapshot<SensorEvent> old = TypeSerializerSnapshot.readVersionedSnapshot(
                 new DataInputDeserializer(snap.getCopyOfBuffer()), getClass().getClassLoader());
@@ -175,6 +205,7 @@ class DetectStateSerializersTest {
         assertTrue(SensorEventSerializer.INSTANCE.snapshotConfiguration().resolveSchemaCompatibility(old)
                 .isCompatibleAsIs());
         assertEquals(4, SensorEventSerializer.INSTANCE.snapshotConfiguration().getCurrentVersion(), "version bumped");
+        assertEquals(SensorEventSerializer.INSTANCE, old.restoreSerializer());
 
         DataOutputSerializer v1 = new DataOutputSerializer(64);
         for (boolean reset : new boolean[] {true, false}) {

@@ -22,6 +22,7 @@ import dev.lstmflink.connect.kafka.Topics;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.testutil.TestBroker;
 import dev.lstmflink.testutil.TestModels;
+import dev.lstmflink.flink.keyed.OnStateMismatch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -199,7 +200,7 @@ class SavepointCompatibilityITCase {
     void withOnStateMismatchResetEveryKeyStartsAgainAndIsCounted() throws Exception {
         DetectConfig c = DetectSavepointGenerator.config("reset", work);
         c.flink.parallelism = 1;
-        c.flink.onStateMismatch = DetectOptions.OnStateMismatch.RESET;
+        c.flink.onStateMismatch = OnStateMismatch.RESET;
         byte[] wider = TestModels.withHead(LstmConfig.of(1, 16), 1, 5);
         Topics.ensure(c.kafkaSettings(broker.bootstrap));
         var job = KafkaJobPhases.start(c, broker.bootstrap, wider, relocatedCopy("reset"), "detect-v1: reset");

@@ -1,4 +1,4 @@
-package dev.lstmflink.flink;
+package dev.lstmflink.flink.keyed;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.lstmflink.flink.detect;
+package dev.lstmflink.flink.keyed;
 
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.nn.LstmModel;
@@ -6,11 +6,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The shape of the state a model leaves per key: what {@link DetectFunction} writes into its operator state on every
- * checkpoint, so that a restore can compare it with the model it is given before any key is touched.
+ * The shape of the state a model leaves per key, and the one rule for which models may read it ({@link #sameShape}):
+ * what both keyed operators write into their operator state on every checkpoint, so that a restore can compare it
+ * with the model it is given before any key is touched ({@link RestoredShape}), and what a model swap must keep
+ * ({@link #swapRefusal}).
  *
- * <p>A key's {@code lstm-state} holds L·(H_out + H) floats (h and c of every layer) and its {@code prediction} m
- * floats, m the numeric inputs; both mean something only to a model of the same input size I, hidden size H, layer
+ * <p>A key's {@code lstm-state} holds L·(H_out + H) floats (h and c of every layer) and, in the detector, its
+ * {@code prediction} m floats, m the numeric inputs; both mean something only to a model of the same input size I, hidden size H, layer
  * count L, projection P and the same split of I into m numeric values and k embedded ids (an embedding adds nothing to
  * the state, but its rows are part of what the LSTM read). Two shapes can have the same number of state values (L = 2,
  * H = 8 and L = 1, H = 16 both give 32), so the sizes a key's state happens to have cannot tell them apart: the stored
@@ -27,31 +29,60 @@ import java.util.Map;
  * @param idsPerStep    k, the embedded ids of an event (0 without an embedding)
  * @param stateValues   L·(H_out + H), the length of a key's h and c
  */
-record ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, int stateValues, int numericInputs,
+public record ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, int stateValues, int numericInputs,
                   int idsPerStep, String modelVersion) {
 
     private static final String FORMAT = "v1";
 
     /** A model without an embedding: all of input_size numeric. */
-    ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, int stateValues, String modelVersion) {
+    public ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, int stateValues,
+                      String modelVersion) {
         this(inputSize, hiddenSize, numLayers, projSize, stateValues, inputSize, 0, modelVersion);
     }
 
-    static ModelShape of(LstmModel m, int stateValues) {
+    /** The shape of a model's per-key state. */
+    public static ModelShape of(LstmModel m) {
         LstmConfig c = m.lstm().config();
-        return new ModelShape(c.inputSize(), c.hiddenSize(), c.numLayers(), c.projSize(), stateValues,
+        return new ModelShape(c.inputSize(), c.hiddenSize(), c.numLayers(), c.projSize(), m.lstm().stepper().stateSize(),
                 m.numericInputs(), m.idsPerStep(), m.version());
     }
 
+    /**
+     * The shape of the model-free detector (the last value as prediction): no LSTM state ({@code hidden_size=0}), so
+     * a restore with a model, or a model's savepoint without one, is a shape mismatch.
+     */
+    public static ModelShape modelFree(int numericInputs, String name) {
+        return new ModelShape(numericInputs, 0, 0, 0, 0, name);
+    }
+
+    /**
+     * Why {@code next} cannot take over every key's state from {@code running}, or null when it can: the one rule for
+     * a swap, the same as a restore's ({@link #sameShape}), plus that it must be steppable one event at a time.
+     * Another embedding table of the same width is accepted, as other weights are (an id outside a smaller table is
+     * rejected when its event is stepped).
+     */
+    public static String swapRefusal(LstmModel running, LstmModel next) {
+        ModelShape a = of(running);
+        ModelShape b = of(next);
+        if (!a.sameShape(b)) {
+            return "model " + next.version() + " has shape " + b.describe() + "; the running model "
+                    + running.version() + " has " + a.describe() + ", and every key's state is shaped by it";
+        }
+        if (next.lstm().config().bidirectional()) {
+            return "model " + next.version() + " is bidirectional and cannot be stepped one event at a time";
+        }
+        return null;
+    }
+
     /** The line stored in operator state. */
-    String encode() {
+    public String encode() {
         return FORMAT + ";input_size=" + inputSize + ";hidden_size=" + hiddenSize + ";num_layers=" + numLayers
                 + ";proj_size=" + projSize + ";state_values=" + stateValues + ";numeric_inputs=" + numericInputs
                 + ";ids_per_step=" + idsPerStep + ";model=" + modelVersion;
     }
 
     /** @throws IllegalStateException naming the line when it is not a shape this release can read */
-    static ModelShape decode(String line) {
+    public static ModelShape decode(String line) {
         String[] parts = line.split(";", -1);
         if (!FORMAT.equals(parts[0])) {
             throw new IllegalStateException("the savepoint's model shape \"" + line + "\" is of format " + parts[0]
@@ -81,7 +112,7 @@ record ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, in
      * Same input size, hidden size, layer count, projection, numeric inputs and ids per step (the version, and the
      * embedding table's size and weights, do not matter).
      */
-    boolean sameShape(ModelShape o) {
+    public boolean sameShape(ModelShape o) {
         return inputSize == o.inputSize && hiddenSize == o.hiddenSize && numLayers == o.numLayers
                 && projSize == o.projSize && stateValues == o.stateValues && numericInputs == o.numericInputs
                 && idsPerStep == o.idsPerStep;
@@ -91,7 +122,7 @@ record ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, in
      * True when a key's state written with {@code o} has other lengths than one written with this shape (its h/c or
      * its prediction), so that each key can be checked on its own.
      */
-    boolean sizesDifferFrom(ModelShape o) {
+    public boolean sizesDifferFrom(ModelShape o) {
         return stateValues != o.stateValues || numericInputs != o.numericInputs;
     }
 
@@ -99,7 +130,7 @@ record ModelShape(int inputSize, int hiddenSize, int numLayers, int projSize, in
      * For messages: {@code input_size=1, hidden_size=8, num_layers=1, proj_size=0 (16 state values per key)}; with an
      * embedding {@code input_size=6 (2 numeric + 2 embedded ids), ...}.
      */
-    String describe() {
+    public String describe() {
         String split = idsPerStep == 0 && numericInputs == inputSize ? ""
                 : " (" + numericInputs + " numeric + " + idsPerStep + " embedded id" + (idsPerStep == 1 ? "" : "s") + ")";
         return "input_size=" + inputSize + split + ", hidden_size=" + hiddenSize + ", num_layers=" + numLayers

@@ -1,4 +1,4 @@
-package dev.lstmflink.flink;
+package dev.lstmflink.flink.keyed;
 
 /**
  * One key's LSTM memory in Flink state: {@code h} and {@code c} of every layer in one flat {@code float[]} (the layout
