@@ -28,7 +28,11 @@ import java.time.Duration;
 public record DetectOptions(boolean eventTime, Duration allowedLateness, Duration idleTimeout,
         OnStateMismatch onStateMismatch, Duration quietRelease) implements Serializable {
 
-    /** The quiet-release time when none is given: well above the usual watermark delay, so it rarely fires first. */
+    /**
+     * The quiet-release time when none is given. Well above the usual watermark delay (5 s), so on a busy stream the
+     * watermark releases events first; on a sparse one (a reading per key every few minutes, all keys at once) the
+     * watermark only moves with the next round of readings, and this is what scores each reading within 30 s.
+     */
     public static final Duration DEFAULT_QUIET_RELEASE = Duration.ofSeconds(30);
 
     public DetectOptions {

@@ -108,8 +108,11 @@ final class EventTimeBuffer {
     /**
      * A processing-time timer fired: when it is the key's quiet-release timer, every waiting event, in timestamp
      * order (ties in arrival order), taken out of the buffer with their event-time timers; otherwise none.
+     *
+     * @param keepWholeSeconds idle expiry is on: a timer at a whole second may also be the key's expiry timer (Flink
+     *                         keeps one timer per key and time), so it stays; when it fires it finds no events here
      */
-    List<SensorEvent> releaseQuiet(long time, TimerService timers) throws Exception {
+    List<SensorEvent> releaseQuiet(long time, TimerService timers, boolean keepWholeSeconds) throws Exception {
         Long pending = releaseTimer == null ? null : releaseTimer.value();
         if (pending == null || pending != time) {
             return List.of();
@@ -123,7 +126,9 @@ final class EventTimeBuffer {
         List<SensorEvent> all = new ArrayList<>();
         for (long t : times) {
             all.addAll(buffer.get(t));
-            timers.deleteEventTimeTimer(t);
+            if (!(keepWholeSeconds && isExpiryTime(t))) {
+                timers.deleteEventTimeTimer(t);
+            }
         }
         buffer.clear();
         return all;

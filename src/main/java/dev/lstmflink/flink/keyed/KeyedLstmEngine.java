@@ -245,7 +245,7 @@ public final class KeyedLstmEngine<O> {
             return;
         }
         boolean quiet = domain == TimeDomain.PROCESSING_TIME;
-        for (SensorEvent e : quiet ? buffer.releaseQuiet(time, timers) : buffer.release(time)) {
+        for (SensorEvent e : quiet ? buffer.releaseQuiet(time, timers, expiryMs > 0) : buffer.release(time)) {
             if (check(e, side)) {   // checked on arrival; again, as a model swapped in or restored since may not take it
                 step(e, key, timers, out);
             }
