@@ -33,12 +33,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The Kafka detection job ({@code KafkaRun}'s own environment and graph) run in phases, for the savepoint tests: start
  * it (optionally from a savepoint), wait until it has written a known number of detections, stop it with a savepoint,
- * read what it committed. Also the input records and reading topics back.
+ * read what it committed. Also the input records and reading topics back. Public for {@code start} and {@code stop},
+ * which {@code connect.kafka.QuietReleaseKafkaITCase} runs its jobs with too.
  */
-final class KafkaJobPhases {
+public final class KafkaJobPhases {
 
     /** A guard against a hang, not a measure: no assertion depends on how long anything takes. */
-    static final Duration GUARD = Duration.ofSeconds(90);
+    public static final Duration GUARD = Duration.ofSeconds(90);
 
     private KafkaJobPhases() {}
 
@@ -52,13 +53,13 @@ final class KafkaJobPhases {
     }
 
     /** A running job and the savepoint it was started from (null: none). */
-    record Phase(JobClient job, String restoredFrom) {}
+    public record Phase(JobClient job, String restoredFrom) {}
 
     /**
      * Starts {@code KafkaRun}'s job on the current environment (the MiniCluster in tests, a local one in a main),
      * restoring {@code savepoint} when it is not null.
      */
-    static Phase start(DetectConfig c, String bootstrap, byte[] model, String savepoint, String name) throws Exception {
+    public static Phase start(DetectConfig c, String bootstrap, byte[] model, String savepoint, String name) throws Exception {
         KafkaSettings s = c.kafkaSettings(bootstrap);
         // flink.restore_from, which KafkaRun.environment passes on as execution.state-recovery.path (what `flink run
         // -s` sets), as `jobs/detect --kafka ... --set flink.restore_from=SAVEPOINT` does
@@ -81,14 +82,14 @@ final class KafkaJobPhases {
      *
      * @return the savepoint's path and the finished job's result (its accumulators)
      */
-    static Stopped stop(Phase p, String dir, boolean drain) throws Exception {
+    public static Stopped stop(Phase p, String dir, boolean drain) throws Exception {
         String path = p.job().stopWithSavepoint(drain, dir, SavepointFormatType.CANONICAL)
                 .get(GUARD.toSeconds(), TimeUnit.SECONDS);
         JobExecutionResult result = p.job().getJobExecutionResult().get(GUARD.toSeconds(), TimeUnit.SECONDS);
         return new Stopped(path, result);
     }
 
-    record Stopped(String savepoint, JobExecutionResult result) {}
+    public record Stopped(String savepoint, JobExecutionResult result) {}
 
     /**
      * Writes {@code records} to {@code topic} and waits for every acknowledgement (a {@link TestProducer}: it waits for
