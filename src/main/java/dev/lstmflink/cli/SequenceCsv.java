@@ -1,6 +1,9 @@
 package dev.lstmflink.cli;
 
 import dev.lstmflink.core.model.EmbeddingConfig;
+import dev.lstmflink.csv.CsvCells;
+import dev.lstmflink.csv.CsvFormatException;
+import dev.lstmflink.csv.CsvNumbers;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -9,12 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.DoubleFunction;
-import java.util.regex.Pattern;
 
 /**
- * Sequences as CSV: one row per time step, one column per feature, comma-separated, no quoting.
+ * Sequences as CSV: one row per time step, one column per feature. Cells, numbers and ids follow {@link CsvCells} and
+ * {@link CsvNumbers}, as in every CSV reader of the project (quoted cells, spaces around cells dropped).
  *
  * <p>Reading is strict, since a silently misread cell would give plausible but wrong outputs: every row must have
  * exactly the expected number of columns and every cell must be a finite decimal number (e.g. {@code -1.5e-3}).
@@ -29,8 +31,6 @@ import java.util.regex.Pattern;
  */
 final class SequenceCsv {
 
-    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
-
     /**
      * A sequence read from CSV.
      *
@@ -43,8 +43,6 @@ final class SequenceCsv {
             return values.length;
         }
     }
-
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
 
     private SequenceCsv() {}
 
@@ -82,28 +80,33 @@ final class SequenceCsv {
                 if (line.isBlank()) {
                     continue;
                 }
-                String[] cells = line.split(",", -1);
+                List<String> cells;
+                try {
+                    cells = CsvCells.split(line);
+                } catch (CsvFormatException e) {
+                    throw new CliException(file + ":" + lineNo + ", column " + e.column() + ": " + e.detail());
+                }
                 if (first) {
                     first = false;
-                    if (!looksNumeric(cells[0].trim())) {
+                    if (!looksNumeric(cells.get(0))) {
                         continue;   // a header
                     }
                 }
-                if (cells.length != columns) {
+                if (cells.size() != columns) {
                     throw new CliException(file + ":" + lineNo + ": expected " + columns + " columns ("
                             + (embedding == null ? "the model's input_size" : numeric + " numeric value"
                             + (numeric == 1 ? "" : "s") + ", then " + k + " id" + (k == 1 ? "" : "s")
-                            + " of the embedding") + "), found " + cells.length);
+                            + " of the embedding") + "), found " + cells.size());
                 }
                 double[] row = new double[numeric];
                 for (int c = 0; c < numeric; c++) {
-                    row[c] = parse(file, lineNo, c + 1, cells[c].trim(), float32);
+                    row[c] = parse(file, lineNo, c + 1, cells.get(c), float32);
                 }
                 rows.add(row);
                 if (embedding != null) {
                     int[] ids = new int[k];
                     for (int j = 0; j < k; j++) {
-                        ids[j] = parseId(file, lineNo, numeric + j + 1, j, cells[numeric + j].trim(), embedding);
+                        ids[j] = parseId(file, lineNo, numeric + j + 1, j, cells.get(numeric + j), embedding);
                     }
                     idRows.add(ids);
                 }
@@ -124,14 +127,14 @@ final class SequenceCsv {
             throws CliException {
         String where = file + ":" + line + ", column " + column + ": ";
         String field = "ids[" + j + "]";
-        if (!INTEGER.matcher(cell).matches()) {
+        if (!CsvNumbers.isInteger(cell)) {
             throw new CliException(where + field + " " + (cell.isEmpty() ? "is empty" : "'" + cell + "' is not an "
                     + "integer") + "; an id is a row of embedding.weight, in [0, num_embeddings = "
                     + embedding.numEmbeddings() + ")");
         }
         long id;
         try {
-            id = Long.parseLong(cell.startsWith("+") ? cell.substring(1) : cell);
+            id = Long.parseLong(cell);
         } catch (NumberFormatException e) {   // more digits than a long
             throw new CliException(where + field + " is " + cell + ", outside [0, num_embeddings = "
                     + embedding.numEmbeddings() + ")");
@@ -145,16 +148,18 @@ final class SequenceCsv {
 
     private static double parse(Path file, int line, int column, String cell, boolean float32) throws CliException {
         String where = file + ":" + line + ", column " + column + ": ";
-        if (isNonFinite(cell)) {
+        if (CsvNumbers.isNonFinite(cell)) {
             throw new CliException(where + "value '" + cell + "' is not a finite number (NaN and Infinity are "
                     + "not allowed)");
         }
-        if (!DECIMAL.matcher(cell).matches()) {
+        if (!CsvNumbers.isDecimal(cell)) {
             throw new CliException(where + (cell.isEmpty() ? "empty value" : "value '" + cell + "'")
                     + " is not a number");
         }
         double v = Double.parseDouble(cell);
-        if (Double.isInfinite(v) || float32 && Math.abs(v) > Float.MAX_VALUE) {
+        // float32: as jobs/detect and jobs/train, a value is in range when it rounds to a finite float (3.4028235e38
+        // is a little above Float.MAX_VALUE as a double, and rounds to it)
+        if (Double.isInfinite(v) || float32 && Float.isInfinite((float) v)) {
             throw new CliException(where + "value '" + cell + "' is out of the range of "
                     + (float32 ? "float32 (use --precision f64?)" : "float64"));
         }
@@ -162,15 +167,7 @@ final class SequenceCsv {
     }
 
     private static boolean looksNumeric(String cell) {
-        return DECIMAL.matcher(cell).matches() || isNonFinite(cell);
-    }
-
-    private static boolean isNonFinite(String cell) {
-        String s = cell.toLowerCase(Locale.ROOT);
-        if (s.startsWith("+") || s.startsWith("-")) {
-            s = s.substring(1);
-        }
-        return s.equals("nan") || s.equals("inf") || s.equals("infinity");
+        return CsvNumbers.isDecimal(cell) || CsvNumbers.isNonFinite(cell);
     }
 
     /**

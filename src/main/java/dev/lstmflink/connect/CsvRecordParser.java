@@ -1,8 +1,10 @@
 package dev.lstmflink.connect;
 
+import dev.lstmflink.csv.CsvCells;
+import dev.lstmflink.csv.CsvFormatException;
+import dev.lstmflink.csv.CsvNumbers;
 import dev.lstmflink.flink.SensorEvent;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * CSV records, one line each, in one of two layouts:
@@ -28,16 +30,14 @@ import java.util.regex.Pattern;
  * ({@link #MIN_TS}, {@link #MAX_TS}). A key column holds at most {@link #MAX_KEY_BYTES} bytes of valid Unicode.
  * Values are decimal numbers ({@code 1}, {@code -2.5}, {@code 1e-3}); {@code NaN} and infinities are refused as
  * {@link DeadLetter#NON_FINITE_VALUE}, anything else ({@code 0x1p3}, {@code 1f}, an empty cell) as
- * {@link DeadLetter#BAD_VALUE}. Cells follow {@link CsvCells}. The parser does not skip header lines: it cannot know
- * which line is first in a stream; a file reader should test its first line with {@link #isHeader} and skip it.
+ * {@link DeadLetter#BAD_VALUE}. Cells, numbers and ids follow {@link CsvCells} and {@link CsvNumbers}, as in every CSV
+ * reader of the project; a line that is not valid CSV is {@link DeadLetter#BAD_CSV}, naming the column. The parser
+ * does not skip header lines: it cannot know which line is first in a stream; a file reader should test its first
+ * line with {@link #isHeader} and skip it.
  */
 public class CsvRecordParser extends TextRecordParser {
 
     private static final long serialVersionUID = 1L;
-
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
-    private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
-    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
 
     private final boolean keyed;
     /** The key of every record in single-series mode; null there means "the record's source". */
@@ -101,7 +101,7 @@ public class CsvRecordParser extends TextRecordParser {
             return false;
         }
         try {
-            List<String> cells = CsvCells.split(CsvCells.stripLineEnd(line));
+            List<String> cells = CsvCells.split(line);
             int tsColumn = keyed ? 1 : 0;
             if (cells.size() <= tsColumn + 1) {
                 return false;
@@ -114,19 +114,24 @@ public class CsvRecordParser extends TextRecordParser {
             }
             for (int c = tsColumn + 1; c < cells.size(); c++) {
                 String v = cells.get(c);
-                if (DECIMAL.matcher(v).matches() || NON_FINITE.matcher(v).matches()) {
+                if (CsvNumbers.isDecimal(v) || CsvNumbers.isNonFinite(v)) {
                     return false;
                 }
             }
             return true;
-        } catch (BadRecord | RuntimeException e) {
+        } catch (CsvFormatException | RuntimeException e) {
             return false;
         }
     }
 
     @Override
     protected SensorEvent toEvent(String text, String source) throws BadRecord {
-        List<String> cells = CsvCells.split(CsvCells.stripLineEnd(text));
+        List<String> cells;
+        try {
+            cells = CsvCells.split(text);
+        } catch (CsvFormatException e) {
+            throw new BadRecord(DeadLetter.BAD_CSV, e.getMessage());
+        }
         if (cells.size() == 1) {
             throw new BadRecord(DeadLetter.BAD_CSV, "expected " + layout() + " (" + columns()
                     + " comma-separated columns), found one column: " + Snippets.quote(cells.get(0)));
@@ -175,7 +180,7 @@ public class CsvRecordParser extends TextRecordParser {
         if (cell.isEmpty()) {
             throw new BadRecord(DeadLetter.BAD_ID, field + " is empty");
         }
-        if (!INTEGER.matcher(cell).matches()) {
+        if (!CsvNumbers.isInteger(cell)) {
             throw new BadRecord(DeadLetter.BAD_ID, field + " " + Snippets.quote(cell) + " is not an integer id");
         }
         long v;
@@ -191,10 +196,10 @@ public class CsvRecordParser extends TextRecordParser {
         if (cell.isEmpty()) {
             throw new BadRecord(DeadLetter.BAD_VALUE, field + " is empty");
         }
-        if (NON_FINITE.matcher(cell).matches()) {
+        if (CsvNumbers.isNonFinite(cell)) {
             throw new BadRecord(DeadLetter.NON_FINITE_VALUE, field + " is " + cell + ", not a finite number");
         }
-        if (!DECIMAL.matcher(cell).matches()) {
+        if (!CsvNumbers.isDecimal(cell)) {
             throw new BadRecord(DeadLetter.BAD_VALUE, field + " " + Snippets.quote(cell) + " is not a number");
         }
         return finiteFloat(Double.parseDouble(cell), field, cell);

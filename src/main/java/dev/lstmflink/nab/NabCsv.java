@@ -1,5 +1,7 @@
 package dev.lstmflink.nab;
 
+import dev.lstmflink.csv.CsvCells;
+import dev.lstmflink.csv.CsvFormatException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +12,7 @@ import java.util.List;
 
 /**
  * The CSV reading the NAB scorer needs: a header line, then one row per non-blank line (as pandas reads NAB's files:
- * blank lines are skipped), cells separated by commas, RFC 4180 quotes allowed ({@code "a,b"}, {@code ""} for a
+ * blank lines are skipped), cells as {@link CsvCells} reads them (RFC 4180 quotes: {@code "a,b"}, {@code ""} for a
  * quote). A record is one line.
  */
 final class NabCsv {
@@ -63,65 +65,12 @@ final class NabCsv {
         }
     }
 
-    /** The cells of one line; unquoted cells are trimmed, a leading byte-order mark dropped. */
+    /** The cells of one line, as {@link CsvCells} reads every CSV line of the project. */
     static List<String> split(Path file, int lineNo, String line) throws IOException {
-        String s = !line.isEmpty() && line.charAt(0) == '\uFEFF' ? line.substring(1) : line;
-        List<String> cells = new ArrayList<>();
-        if (s.indexOf('"') < 0) {
-            int start = 0;
-            while (true) {
-                int comma = s.indexOf(',', start);
-                cells.add(s.substring(start, comma < 0 ? s.length() : comma).trim());
-                if (comma < 0) {
-                    return cells;
-                }
-                start = comma + 1;
-            }
-        }
-        int i = 0;
-        int n = s.length();
-        while (true) {
-            while (i < n && s.charAt(i) == ' ') {
-                i++;
-            }
-            if (i < n && s.charAt(i) == '"') {
-                StringBuilder cell = new StringBuilder();
-                i++;
-                while (true) {
-                    if (i >= n) {
-                        throw new IOException(file + " line " + lineNo + ": a quote is never closed");
-                    }
-                    char c = s.charAt(i++);
-                    if (c != '"') {
-                        cell.append(c);
-                    } else if (i < n && s.charAt(i) == '"') {
-                        cell.append('"');
-                        i++;
-                    } else {
-                        break;
-                    }
-                }
-                while (i < n && s.charAt(i) == ' ') {
-                    i++;
-                }
-                if (i < n && s.charAt(i) != ',') {
-                    throw new IOException(file + " line " + lineNo + ": text after a closing quote");
-                }
-                cells.add(cell.toString());
-            } else {
-                int start = i;
-                while (i < n && s.charAt(i) != ',') {
-                    if (s.charAt(i) == '"') {
-                        throw new IOException(file + " line " + lineNo + ": a quote inside an unquoted cell");
-                    }
-                    i++;
-                }
-                cells.add(s.substring(start, i).trim());
-            }
-            if (i >= n) {
-                return cells;
-            }
-            i++;
+        try {
+            return CsvCells.split(line);
+        } catch (CsvFormatException e) {
+            throw new IOException(file + " line " + lineNo + ": " + e.getMessage());
         }
     }
 }

@@ -21,8 +21,8 @@ import java.util.Set;
  *       RFC 8259 leaves the meaning of duplicate names undefined and parsers disagree (Jackson keeps the last, others
  *       the first or refuse), so the producer and the job could read two different events from one record; a
  *       duplicate inside an unknown field is not ours to judge and is ignored with the field;
- *   <li>a UTF-8 byte-order mark before the object is ignored (RFC 8259 section 8.1 allows it; {@link CsvCells} drops
- *       it too), so records from tools that write one are scored;
+ *   <li>a UTF-8 byte-order mark before the object is ignored (RFC 8259 section 8.1 allows it;
+ *       {@link dev.lstmflink.csv.CsvCells} drops it too), so records from tools that write one are scored;
  *   <li>a number longer than Jackson's 1,000-character limit is {@link DeadLetter#NOT_JSON} (the limit guards against
  *       the quadratic cost of parsing huge decimals), a number that parses to an infinity
  *       {@link DeadLetter#NON_FINITE_VALUE};

@@ -224,8 +224,9 @@ class TrainEmbeddingTest {
         assertTrue(ok.isRow(), ok.toString());
         assertArrayEquals(new float[] {1.5f, 0.25f}, ok.row().values());
         assertArrayEquals(new int[] {0, 3}, ok.row().ids());
-        for (String[] c : new String[][] {{"4", "outside [0, num_embeddings = 4)"}, {"-1", "not an id"},
-            {"1.5", "not an id"}, {"x", "not an id"}, {"99999999999999999999", "outside"}}) {
+        for (String[] c : new String[][] {{"4", "outside [0, num_embeddings = 4)"},
+            {"-1", "outside [0, num_embeddings = 4)"}, {"1.5", "not an id"}, {"x", "not an id"},
+            {"99999999999999999999", "outside"}, {"-99999999999999999999", "outside"}}) {
             ParseResult r = p.parse(7, "a,2024-01-01 00:00:00,1.5," + c[0] + ",0.25,0");
             assertTrue(r.isBad(), c[0]);
             String s = r.bad().toString();

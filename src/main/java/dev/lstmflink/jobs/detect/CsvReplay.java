@@ -2,7 +2,6 @@ package dev.lstmflink.jobs.detect;
 
 import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.cli.DetectConfig;
-import dev.lstmflink.connect.CsvCells;
 import dev.lstmflink.connect.CsvRecordParser;
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.EventShape;
@@ -10,6 +9,7 @@ import dev.lstmflink.connect.Parsed;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.nn.LstmModel;
+import dev.lstmflink.csv.CsvCells;
 import dev.lstmflink.flink.SensorEvent;
 import dev.lstmflink.flink.detect.Detection;
 import dev.lstmflink.train.Trainer;

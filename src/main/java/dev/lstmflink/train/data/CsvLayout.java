@@ -1,6 +1,7 @@
 package dev.lstmflink.train.data;
 
-import java.util.ArrayList;
+import dev.lstmflink.csv.CsvCells;
+import dev.lstmflink.csv.CsvFormatException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -16,8 +17,8 @@ import java.util.Set;
  *       Many series per file, told apart by the {@code key} column.
  * </ul>
  *
- * Header names are compared without surrounding spaces and without case; a byte order mark before line 1 is
- * ignored. Cells are split at every comma: quoting is not supported (the files are numeric).
+ * Header names are compared without case; a byte order mark before line 1 is ignored. The header is read as every
+ * line is ({@link CsvCells}): names may be quoted, spaces around them are dropped.
  */
 public final class CsvLayout {
 
@@ -51,10 +52,12 @@ public final class CsvLayout {
         if (line.isBlank()) {
             throw new DataException(file + ":1: the header line is blank; expected " + ACCEPTED);
         }
-        String[] raw = line.split(",", -1);
-        List<String> cells = new ArrayList<>(raw.length);
-        for (String c : raw) {
-            cells.add(c.trim());
+        List<String> cells;
+        try {
+            cells = CsvCells.split(line);
+        } catch (CsvFormatException e) {
+            throw new DataException(file + ":1: header '" + line.trim() + "' is not valid CSV: " + e.getMessage()
+                    + "; expected " + ACCEPTED);
         }
         if (cells.size() == 2 && eq(cells.get(0), "timestamp") && eq(cells.get(1), "value")) {
             return new CsvLayout(Kind.SINGLE_SERIES, cells);
@@ -85,7 +88,7 @@ public final class CsvLayout {
         return kind;
     }
 
-    /** All column names as written in the header (trimmed). */
+    /** All column names as {@link CsvCells} reads the header's cells: unquoted, without surrounding spaces. */
     public List<String> columns() {
         return columns;
     }

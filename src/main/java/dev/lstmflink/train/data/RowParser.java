@@ -1,8 +1,10 @@
 package dev.lstmflink.train.data;
 
+import dev.lstmflink.csv.CsvCells;
+import dev.lstmflink.csv.CsvFormatException;
+import dev.lstmflink.csv.CsvNumbers;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Parses the data lines of one CSV file, one line at a time, so the same code serves the plain loader
@@ -11,16 +13,15 @@ import java.util.regex.Pattern;
  * <p>Create one per file from its header line ({@link #forHeader}); then {@link #parse} each later line. A line
  * becomes a {@link SeriesRow} when it has exactly the header's number of columns, no empty cell, a valid timestamp
  * (see {@link Timestamps}) and finite decimal numbers that fit a float; otherwise a {@link BadRow} whose reason names
- * the column and value. Blank lines are skipped. Cells are trimmed; quoting is not supported.
+ * the column and value. Blank lines are skipped. Cells, numbers and ids follow {@link CsvCells} and
+ * {@link CsvNumbers}, as in every CSV reader of the project: quoted cells, spaces around cells dropped; a line that
+ * is not valid CSV is a bad row naming the column.
  *
- * <p>With {@link IdColumns}, the named value columns hold categorical ids instead of features: each must be a
- * non-negative integer below {@code num_embeddings}, or the row is bad with a reason naming the column and the value.
+ * <p>With {@link IdColumns}, the named value columns hold categorical ids instead of features: each must be an
+ * integer ({@code 3}, {@code +3}) in {@code [0, num_embeddings)}, or the row is bad with a reason naming the column
+ * and the value.
  */
 public final class RowParser {
-
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
-    private static final Pattern NON_FINITE = Pattern.compile("(?i)[+-]?(nan|inf|infinity)");
-    private static final Pattern ID = Pattern.compile("\\+?\\d+");
 
     private final String file;
     private final String key;
@@ -122,34 +123,42 @@ public final class RowParser {
         if (line.isBlank()) {
             return ParseResult.BLANK;
         }
-        String[] cells = line.split(",", -1);
+        List<String> cells;
+        try {
+            cells = CsvCells.split(line);
+        } catch (CsvFormatException e) {
+            int c = e.column() - 1;
+            return bad(lineNumber, line, (c < layout.columnCount() ? column(c) : "column " + e.column()) + ": "
+                    + e.detail());
+        }
         int n = layout.columnCount();
-        if (cells.length != n) {
+        if (cells.size() != n) {
             return bad(lineNumber, line, "wrong column count (expected " + n + ": "
-                    + String.join(",", layout.columns()) + "; got " + cells.length + ")");
+                    + String.join(",", layout.columns()) + "; got " + cells.size() + ")");
         }
         for (int c = 0; c < n; c++) {
-            cells[c] = cells[c].trim();
-            if (cells[c].isEmpty()) {
+            // blank, not only empty, for the key: a quoted " " keeps its space, and a key of spaces names nothing
+            if (cells.get(c).isEmpty() || c == layout.keyColumn() && cells.get(c).isBlank()) {
                 return bad(lineNumber, line, column(c) + ": empty");
             }
         }
-        String rowKey = layout.keyColumn() >= 0 ? cells[layout.keyColumn()] : key;
+        String rowKey = layout.keyColumn() >= 0 ? cells.get(layout.keyColumn()) : key;
         int tc = layout.timestampColumn();
         long ts;
         try {
-            ts = Timestamps.parseMillis(cells[tc]);
+            ts = Timestamps.parseMillis(cells.get(tc));
         } catch (IllegalArgumentException e) {
-            return bad(lineNumber, line, column(tc) + ": bad timestamp: \"" + cells[tc] + "\" (" + e.getMessage() + ")");
+            return bad(lineNumber, line, column(tc) + ": bad timestamp: \"" + cells.get(tc) + "\" (" + e.getMessage()
+                    + ")");
         }
         float[] values = new float[valueCols.length];
         for (int vi = 0; vi < valueCols.length; vi++) {
             int c = valueCols[vi];
-            String s = cells[c];
-            if (NON_FINITE.matcher(s).matches()) {
+            String s = cells.get(c);
+            if (CsvNumbers.isNonFinite(s)) {
                 return bad(lineNumber, line, column(c) + ": not finite: \"" + s + "\"");
             }
-            if (!DECIMAL.matcher(s).matches()) {
+            if (!CsvNumbers.isDecimal(s)) {
                 return bad(lineNumber, line, column(c) + ": not a number: \"" + s + "\"");
             }
             float v = (float) Double.parseDouble(s);
@@ -161,18 +170,18 @@ public final class RowParser {
         int[] ids = idCols.length == 0 ? SeriesRow.NO_IDS : new int[idCols.length];
         for (int i = 0; i < idCols.length; i++) {
             int c = idCols[i];
-            String s = cells[c];
-            long id = -1;
-            if (ID.matcher(s).matches()) {
-                try {
-                    id = Long.parseLong(s.startsWith("+") ? s.substring(1) : s);
-                } catch (NumberFormatException e) {
-                    id = Long.MAX_VALUE;   // more digits than a long: out of range below
-                }
-            } else {
-                return bad(lineNumber, line, column(c) + ": not an id (a non-negative integer): \"" + s + "\"");
+            String s = cells.get(c);
+            if (!CsvNumbers.isInteger(s)) {
+                return bad(lineNumber, line, column(c) + ": not an id (an integer in [0, num_embeddings = "
+                        + idColumns.numEmbeddings() + ")): \"" + s + "\"");
             }
-            if (id >= idColumns.numEmbeddings()) {
+            long id;
+            try {
+                id = Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                id = s.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;   // more digits than a long: out of range
+            }
+            if (id < 0 || id >= idColumns.numEmbeddings()) {
                 return bad(lineNumber, line, column(c) + ": id " + s + " is outside [0, num_embeddings = "
                         + idColumns.numEmbeddings() + ")");
             }

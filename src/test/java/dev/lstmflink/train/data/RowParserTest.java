@@ -91,6 +91,24 @@ class RowParserTest {
     }
 
     @Test
+    void cellsMayBeQuotedAsInEveryCsvReaderOfTheProject() {
+        RowParser p = RowParser.forHeader("q.csv", "\"key\", \"ts\" ,\"temp\"");
+        assertEquals(List.of("key", "ts", "temp"), p.layout().columns());
+        SeriesRow r = p.parse(2, "\"pump, \"\"north\"\"\",\"1404172800000\", \"1.5\" ").row();
+        assertEquals("pump, \"north\"", r.key());
+        assertArrayEquals(new float[] {1.5f}, r.values());
+        assertBad(p, "\" \",1,2", "column 'key': empty", null);
+        assertBad(p, "k,1,\" 2\"", "column 'temp': not a number: \" 2\"", "column 'temp': not a number");
+        BadRow b = assertBad(p, "k,1,\"2", "column 'temp': opens a quote that is never closed (character 5)",
+                "column 'temp': opens a quote that is never closed");
+        assertTrue(b.toString().contains("q.csv:17"), b.toString());
+        assertBad(p, "k,1,2,\"3", "column 4: opens a quote that is never closed (character 7)", null);
+        DataException header = assertThrows(DataException.class, () -> RowParser.forHeader("h.csv", "key,\"ts"));
+        assertTrue(header.getMessage().startsWith("h.csv:1: header 'key,\"ts' is not valid CSV: column 2 opens a "
+                + "quote that is never closed"), header.getMessage());
+    }
+
+    @Test
     void blankLinesAreSkipped() {
         RowParser p = RowParser.forHeader("x.csv", "timestamp,value");
         assertTrue(p.parse(3, "").isBlank());

@@ -1,0 +1,64 @@
+package dev.lstmflink.csv;
+
+/**
+ * A line that is not one valid CSV record ({@link CsvCells}): where the problem is and what it is. Checked, so every
+ * reader decides what a bad line means to it (a dead letter, a bad row, an error), and without a stack trace, since
+ * bad lines are data, not bugs, and a stream may bring them by the million.
+ */
+public final class CsvFormatException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Text from the line is shown cut to this many characters. */
+    private static final int SHOWN = 40;
+
+    private final int column;
+    private final int position;
+    private final String problem;
+
+    CsvFormatException(int column, int position, String problem) {
+        super("column " + column + " " + problem + " (character " + position + ")", null, false, false);
+        this.column = column;
+        this.position = position;
+        this.problem = problem;
+    }
+
+    /** The column, from 1, whose cell is broken. */
+    public int column() {
+        return column;
+    }
+
+    /** The character of the line, from 1, where the problem is (an unclosed quote: the opening quote). */
+    public int position() {
+        return position;
+    }
+
+    /**
+     * The message without its column, for a reader that names columns its own way: e.g. {@code opens a quote that is
+     * never closed (character 7)}, {@code has text after its closing quote: "x,2" (character 8)}.
+     */
+    public String detail() {
+        return problem + " (character " + position + ")";
+    }
+
+    /** {@code "text"}, with line breaks, tabs and other control characters escaped, cut to {@value #SHOWN}. */
+    static String show(String s) {
+        int n = Math.min(s.length(), SHOWN);
+        if (n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) {
+            n--;   // do not cut a surrogate pair in half
+        }
+        StringBuilder b = new StringBuilder(n + 8).append('"');
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> b.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return b.append(n < s.length() ? "...\"" : "\"").toString();
+    }
+}
