@@ -1,10 +1,13 @@
 package dev.lstmflink.cli;
 
+import static dev.lstmflink.report.HtmlPage.esc;
+
+import dev.lstmflink.report.Axis;
+import dev.lstmflink.report.HtmlPage;
 import dev.lstmflink.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,7 +15,9 @@ import java.util.Map;
 /**
  * The {@code training-report.html} of {@code jobs/train}: one self-contained page (no external scripts, styles or
  * fonts) with the data summary, the settings, a table of the epochs and an inline SVG chart of training and validation
- * loss per epoch (a log scale when the losses span more than one decade), the best epoch marked.
+ * loss per epoch (a log scale when the losses span more than one decade), the best epoch marked. The page skeleton and
+ * escaping are {@link HtmlPage}'s and the y axis (ticks, labels) is {@link Axis}'s, as in the detection report; like
+ * it, the page is well-formed XML.
  */
 public final class TrainingReport {
 
@@ -38,6 +43,16 @@ public final class TrainingReport {
     private static final int TOP = 34;
     private static final int BOTTOM = 46;
 
+    private static final String CSS = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;"
+            + "max-width:" + (WIDTH + 40) + "px;color:#222;padding:0 1em}\n"
+            + "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}\n"
+            + "table{border-collapse:collapse;font-size:.9em}\n"
+            + "td,th{padding:.2em .7em;border-bottom:1px solid #ddd;text-align:right}\n"
+            + "th{background:#f4f4f4}td.k,th.k{text-align:left}\n"
+            + "tr.best td{background:#fff3c4;font-weight:600}\n"
+            + "pre{background:#f7f7f7;padding:.7em;overflow-x:auto;font-size:.85em}\n"
+            + "svg text{font-size:11px;fill:#333}\n";
+
     private TrainingReport() {}
 
     /** Writes the report, creating its folder when needed. */
@@ -51,22 +66,10 @@ public final class TrainingReport {
 
     /** The page. */
     public static String html(Content c) {
-        StringBuilder h = new StringBuilder(16_384);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-                .append(esc(c.title())).append("</title>\n<style>\n")
-                .append("body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:")
-                .append(WIDTH + 40).append("px;color:#222;padding:0 1em}\n")
-                .append("h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em}\n")
-                .append("table{border-collapse:collapse;font-size:.9em}\n")
-                .append("td,th{padding:.2em .7em;border-bottom:1px solid #ddd;text-align:right}\n")
-                .append("th{background:#f4f4f4}td.k,th.k{text-align:left}\n")
-                .append("tr.best td{background:#fff3c4;font-weight:600}\n")
-                .append("pre{background:#f7f7f7;padding:.7em;overflow-x:auto;font-size:.85em}\n")
-                .append("svg text{font-size:11px;fill:#333}\n")
-                .append("</style>\n</head>\n<body>\n");
+        StringBuilder h = HtmlPage.begin(new StringBuilder(16_384), c.title(), CSS);
         h.append("<h1>").append(esc(c.title())).append("</h1>\n");
-        h.append("<p>Data: <code>").append(esc(c.input())).append("</code><br>Model: <code>").append(esc(c.model()))
-                .append("</code><br>");
+        h.append("<p>Data: <code>").append(esc(c.input())).append("</code><br/>Model: <code>").append(esc(c.model()))
+                .append("</code><br/>");
         if (c.bestEpoch() >= 1 && c.bestEpoch() <= c.history().size()) {
             Trainer.EpochStats b = c.history().get(c.bestEpoch() - 1);
             h.append("Best epoch: <b>").append(c.bestEpoch()).append("</b> of ").append(c.history().size())
@@ -104,8 +107,8 @@ public final class TrainingReport {
                     .append("<td class=\"k\">").append(best ? "best (saved)" : s.best() ? "improved" : "")
                     .append("</td></tr>\n");
         }
-        h.append("</table>\n</body>\n</html>\n");
-        return h.toString();
+        h.append("</table>\n");
+        return HtmlPage.end(h).toString();
     }
 
     /** The SVG line chart: one polyline for training loss, one for validation loss, the best epoch marked. */
@@ -133,18 +136,18 @@ public final class TrainingReport {
             return g.toString();
         }
         boolean log = lo > 0 && hi / lo > 10;
-        Axis y = log ? Axis.log(lo, hi) : Axis.linear(lo, hi);
+        Axis y = log ? Axis.log(lo, hi) : Axis.covering(lo, hi, 5);
         int plotW = WIDTH - LEFT - RIGHT;
         int plotH = HEIGHT - TOP - BOTTOM;
         // frame and y grid
         g.append("<rect x=\"").append(LEFT).append("\" y=\"").append(TOP).append("\" width=\"").append(plotW)
                 .append("\" height=\"").append(plotH).append("\" fill=\"none\" stroke=\"#999\"/>\n");
-        for (double t : y.ticks) {
+        for (double t : y.ticks()) {
             double py = TOP + plotH * (1 - y.fraction(t));
             g.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(LEFT + plotW).append("\" y1=\"")
                     .append(f(py)).append("\" y2=\"").append(f(py)).append("\" stroke=\"#e5e5e5\"/>")
                     .append("<text x=\"").append(LEFT - 6).append("\" y=\"").append(f(py + 4))
-                    .append("\" text-anchor=\"end\">").append(tick(t, log)).append("</text>\n");
+                    .append("\" text-anchor=\"end\">").append(y.label(t)).append("</text>\n");
         }
         // x ticks: at most about 10 labels
         int every = Math.max(1, (int) Math.ceil(n / 10.0));
@@ -220,70 +223,6 @@ public final class TrainingReport {
         return n == 1 ? LEFT + plotW / 2.0 : LEFT + plotW * (epoch - 1) / (double) (n - 1);
     }
 
-    /** A y axis: the visible range and its ticks, linear or log10. */
-    static final class Axis {
-        final boolean log;
-        final double lo;
-        final double hi;
-        final List<Double> ticks = new ArrayList<>();
-
-        private Axis(boolean log, double lo, double hi) {
-            this.log = log;
-            this.lo = lo;
-            this.hi = hi;
-        }
-
-        /** Decades that cover [min, max], a tick at every power of ten (and at 2 and 5 times it over few decades). */
-        static Axis log(double min, double max) {
-            int a = (int) Math.floor(Math.log10(min));
-            int b = (int) Math.ceil(Math.log10(max));
-            if (b == a) {
-                b++;
-            }
-            Axis axis = new Axis(true, Math.pow(10, a), Math.pow(10, b));
-            int step = Math.max(1, (b - a + 5) / 6);
-            for (int d = a; d <= b; d += step) {
-                axis.ticks.add(Math.pow(10, d));
-                if (b - a <= 3 && d < b) {   // few decades: also 2 and 5 times each power of ten
-                    axis.ticks.add(2 * Math.pow(10, d));
-                    axis.ticks.add(5 * Math.pow(10, d));
-                }
-            }
-            return axis;
-        }
-
-        /** Round ticks (1, 2 or 5 times a power of ten apart) that cover [min, max]. */
-        static Axis linear(double min, double max) {
-            if (max - min < 1e-12 * Math.max(1, Math.abs(max))) {
-                double pad = min == 0 ? 1 : Math.abs(min) * 0.1;
-                min -= pad;
-                max += pad;
-            }
-            double raw = (max - min) / 5;
-            double p = Math.pow(10, Math.floor(Math.log10(raw)));
-            double step = raw / p <= 1 ? p : raw / p <= 2 ? 2 * p : raw / p <= 5 ? 5 * p : 10 * p;
-            double lo = Math.floor(min / step) * step;
-            double hi = Math.ceil(max / step) * step;
-            if (min >= 0 && lo < 0) {
-                lo = 0;
-            }
-            Axis axis = new Axis(false, lo, hi);
-            for (int i = 0; lo + i * step <= hi + step * 1e-9; i++) {
-                axis.ticks.add(lo + i * step);
-            }
-            return axis;
-        }
-
-        /** Where v lies in the range, 0 at the bottom and 1 at the top. */
-        double fraction(double v) {
-            if (log) {
-                double lv = Math.log10(Math.max(v, lo));
-                return (lv - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo));
-            }
-            return (v - lo) / (hi - lo);
-        }
-    }
-
     // ---------------------------------------------------------------- formatting, shared with the console output
 
     /** A loss: four decimals, or three significant digits in scientific notation when that would hide it. */
@@ -301,44 +240,7 @@ public final class TrainingReport {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%,.0f", v) : "-";
     }
 
-    private static String tick(double t, boolean log) {
-        if (log) {
-            if (t >= 1e-3 && t <= 1e4) {
-                return stripZeros(String.format(Locale.ROOT, "%.6f", t));
-            }
-            long e = (long) Math.floor(Math.log10(t) + 1e-9);
-            long m = Math.round(t / Math.pow(10, e));
-            return m + "e" + e;
-        }
-        return Math.abs(t) < 1e-12 ? "0" : Math.abs(t) >= 1e-3 && Math.abs(t) < 1e5
-                ? stripZeros(String.format(Locale.ROOT, "%.6f", t)) : String.format(Locale.ROOT, "%.2e", t);
-    }
-
-    private static String stripZeros(String s) {
-        if (s.indexOf('.') < 0) {
-            return s;
-        }
-        s = s.replaceAll("0+$", "");
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
-
     private static String f(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    static String esc(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(ch);
-            }
-        }
-        return sb.toString();
     }
 }

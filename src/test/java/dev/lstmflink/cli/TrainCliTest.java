@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.Trainer;
 import dev.lstmflink.train.model.Initializers;
+import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +21,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 import picocli.CommandLine;
 
 /** {@code jobs/train} without Flink: the YAML config, its errors, flags over the file, and the HTML report. */
@@ -339,6 +344,15 @@ class TrainCliTest {
         assertTrue(html.contains("&lt;script&gt;"), html);
         assertFalse(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "").contains("http"), "no links");
         assertFalse(html.contains("src=") || html.contains("href="), "self-contained: no external resources");
+
+        // well-formed XML, as report.html is: the settings come back unescaped, a control character as U+FFFD
+        settings.put("bell", "ding\u0007");
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        Document doc = f.newDocumentBuilder().parse(new ByteArrayInputStream(TrainingReport.html(c)
+                .getBytes(StandardCharsets.UTF_8)));
+        String table = ((Element) doc.getElementsByTagName("table").item(0)).getTextContent();
+        assertTrue(table.contains("note<script>alert(1)</script>") && table.contains("bellding\uFFFD"), table);
     }
 
     @Test

@@ -200,21 +200,21 @@ class ReportHtmlTest {
         assertTrue(lines.getLength() >= 5, "value, prediction, score, residual, threshold (+legend)");
         for (int i = 0; i < lines.getLength(); i++) {
             int pairs = pairs(((Element) lines.item(i)).getAttribute("d")).size();
-            assertTrue(pairs <= 2 * ReportHtml.BUCKETS + 2, "at most two points per pixel, got " + pairs);
+            assertTrue(pairs <= 2 * Chart.BUCKETS + 2, "at most two points per pixel, got " + pairs);
         }
         // the unflagged spikes of +50 and -50 (the rest is within ±1.3) share a pixel: min/max keeps both, in order
         String value = text("//div[@id='key-2']//*[@class='panel values']/*[@class='line'][1]/@d");
         List<double[]> points = pairs(value);
-        assertTrue(points.size() > 1.5 * ReportHtml.BUCKETS, "two points in most pixels, got " + points.size());
+        assertTrue(points.size() > 1.5 * Chart.BUCKETS, "two points in most pixels, got " + points.size());
         int top = -1;
         int bottom = -1;
         for (int i = 0; i < points.size(); i++) {
             double y = points.get(i)[1];
-            if (y < 0.2 * ReportHtml.SIGNAL_H) {
+            if (y < 0.2 * Chart.SIGNAL_H) {
                 assertEquals(-1, top, "one point near the top");
                 top = i;
             }
-            if (y > 0.8 * ReportHtml.SIGNAL_H) {
+            if (y > 0.8 * Chart.SIGNAL_H) {
                 assertEquals(-1, bottom, "one point near the bottom");
                 bottom = i;
             }
@@ -231,7 +231,7 @@ class ReportHtmlTest {
         assertFalse(page.contains("NaN"));
         assertFalse(page.contains("Infinity"));
         // fan-2: score, threshold (score units, on the score panel) and prediction start at event 250 of 3000
-        double x250 = 250 * (double) ReportHtml.PLOT_W / 2999;
+        double x250 = 250 * (double) Chart.PLOT_W / 2999;
         for (String path : List.of("*[@class='panel score']/*[@class='line']",
                 "*[@class='panel score']/*[@class='line dash']", "*[@class='panel values']/*[@class='line dash']")) {
             String d = text("//div[@id='key-1']//" + path + "/@d");

@@ -1,0 +1,8 @@
+/**
+ * The project's HTML reports, self-contained pages of inline CSS and SVG that open offline: the detection job's
+ * {@code report.html} ({@link dev.lstmflink.report.ReportHtml} lays out the page, {@link dev.lstmflink.report.Chart}
+ * draws each key from a {@link dev.lstmflink.report.ReportSeries}), and the pieces {@code training-report.html}
+ * ({@code cli.TrainingReport}) shares with it: {@link dev.lstmflink.report.HtmlPage} (skeleton, escaping, write) and
+ * {@link dev.lstmflink.report.Axis} (round ticks, log decades, labels). No Flink import.
+ */
+package dev.lstmflink.report;
