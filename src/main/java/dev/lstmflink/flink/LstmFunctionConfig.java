@@ -1,5 +1,6 @@
 package dev.lstmflink.flink;
 
+import dev.lstmflink.record.OutputKind;
 import java.io.Serializable;
 import java.time.Duration;
 

@@ -3,6 +3,8 @@ package dev.lstmflink.flink;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.io.SafetensorsFormatException;
 import dev.lstmflink.core.nn.LstmModel;
+import dev.lstmflink.record.LstmOutput;
+import dev.lstmflink.record.SensorEvent;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;

@@ -1,4 +1,4 @@
-package dev.lstmflink.flink;
+package dev.lstmflink.record;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.lstmflink.flink;
+package dev.lstmflink.record;
 
 /** What {@link LstmOutput#values} holds. */
 public enum OutputKind {

@@ -1,5 +1,6 @@
-package dev.lstmflink.train.data;
+package dev.lstmflink.flink.train;
 
+import dev.lstmflink.train.data.NumberedLine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,9 +18,9 @@ import org.apache.flink.core.fs.Path;
 
 /**
  * A Flink file format that yields every line of every file as a {@link NumberedLine} (file, 1-based line number,
- * text), so a Flink job can parse series CSVs with {@link RowParser} and report bad rows as {@code file:line}. Use it
- * as {@code FileSource.forBulkFileFormat(new NumberedLineFormat(), paths).build()}. This is the only class of
- * {@code train.data} that depends on Flink.
+ * text), so a Flink job can parse series CSVs with {@link dev.lstmflink.train.data.RowParser} and report bad rows as
+ * {@code file:line}. Use it as {@code FileSource.forBulkFileFormat(new NumberedLineFormat(), paths).build()}. It lives
+ * here, not beside {@code NumberedLine} in {@code train.data}, because {@code train} does not depend on Flink.
  *
  * <p>Why a {@link BulkFormat} and not a {@code StreamFormat}: a {@code StreamFormat}'s {@code createReader} gets only
  * the opened stream and its length, never the file's path, so it cannot say which file a line came from. A

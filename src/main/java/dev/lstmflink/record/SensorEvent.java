@@ -1,4 +1,4 @@
-package dev.lstmflink.flink;
+package dev.lstmflink.record;
 
 import dev.lstmflink.core.nn.Embedding;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.lstmflink.connect.kafka;
+package dev.lstmflink.config;
 
 import java.io.Serializable;
 import java.util.Map;

@@ -1,6 +1,5 @@
-package dev.lstmflink.jobs.detect;
+package dev.lstmflink.connect;
 
-import dev.lstmflink.connect.RawRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,13 @@
-package dev.lstmflink.train.data;
+package dev.lstmflink.flink.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.lstmflink.train.data.BadRow;
+import dev.lstmflink.train.data.DataReport;
+import dev.lstmflink.train.data.NumberedLine;
+import dev.lstmflink.train.data.ParseResult;
+import dev.lstmflink.train.data.RowParser;
+import dev.lstmflink.train.data.SeriesSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.lstmflink.flink.detect;
+package dev.lstmflink.record;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

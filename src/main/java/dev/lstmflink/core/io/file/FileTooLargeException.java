@@ -1,4 +1,4 @@
-package dev.lstmflink.core.io;
+package dev.lstmflink.core.io.file;
 
 import java.io.IOException;
 

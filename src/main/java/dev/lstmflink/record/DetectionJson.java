@@ -1,4 +1,4 @@
-package dev.lstmflink.flink.detect;
+package dev.lstmflink.record;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;

@@ -1,12 +1,10 @@
-package dev.lstmflink.cli;
+package dev.lstmflink.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lstmflink.anomaly.LikelihoodConfig;
 import dev.lstmflink.anomaly.ScoringConfig;
-import dev.lstmflink.connect.kafka.KafkaSettings;
-import dev.lstmflink.flink.detect.DetectOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -241,7 +239,7 @@ public final class DetectConfig {
                 new StrictYaml<>(DetectConfig.class, DetectConfig::defaults, KEYS, DetectConfig::expected);
     }
 
-    public static DetectConfig read(Path file) throws CliException, IOException {
+    public static DetectConfig read(Path file) throws ConfigException, IOException {
         return parse(Files.readString(file), file.toString(), List.of());
     }
 
@@ -249,7 +247,7 @@ public final class DetectConfig {
      * Parses YAML text, then applies {@code overrides} ({@code section.key=value}, as given to {@code --set}) before
      * binding, so an override is checked exactly as the file is: unknown keys and wrong types are errors.
      */
-    public static DetectConfig parse(String yaml, String source, List<String> overrides) throws CliException {
+    public static DetectConfig parse(String yaml, String source, List<String> overrides) throws ConfigException {
         String text = yaml;
         if (!overrides.isEmpty()) {
             text = withOverrides(yaml, source, overrides);
@@ -262,14 +260,14 @@ public final class DetectConfig {
 
     private static final String PROPERTIES_PREFIX = "kafka.properties.";
 
-    private static String withOverrides(String yaml, String source, List<String> overrides) throws CliException {
+    private static String withOverrides(String yaml, String source, List<String> overrides) throws ConfigException {
         try {
             JsonNode tree = StrictYaml.YAML.readTree(yaml);
             ObjectNode root = tree instanceof ObjectNode o ? o : StrictYaml.YAML.createObjectNode();
             for (String o : overrides) {
                 int eq = o.indexOf('=');
                 if (eq <= 0) {
-                    throw new CliException("--set " + o + ": expected section.key=value, e.g. scoring.window=500");
+                    throw new ConfigException("--set " + o + ": expected section.key=value, e.g. scoring.window=500");
                 }
                 String name = o.substring(0, eq).trim();
                 // Kafka property names have dots of their own: kafka.properties.security.protocol is one property
@@ -291,12 +289,12 @@ public final class DetectConfig {
             }
             return StrictYaml.YAML.writeValueAsString(root);
         } catch (IOException e) {
-            throw new CliException(source + ": cannot apply --set " + overrides + ": " + e.getMessage());
+            throw new ConfigException(source + ": cannot apply --set " + overrides + ": " + e.getMessage());
         }
     }
 
     /** Checks ranges; the message names the key and the value. */
-    public void validate(String source) throws CliException {
+    public void validate(String source) throws ConfigException {
         check(source, "model", model, model == null || !model.isBlank(), "a file name");
         check(source, "output", output, output != null && !output.isBlank(), "a folder name");
         check(source, "input.max_record_bytes", input.maxRecordBytes, input.maxRecordBytes >= 16,
@@ -309,7 +307,7 @@ public final class DetectConfig {
         try {
             scoring();
         } catch (IllegalArgumentException e) {
-            throw new CliException(source + ": scoring: " + e.getMessage().replace('-', '_'));
+            throw new ConfigException(source + ": scoring: " + e.getMessage().replace('-', '_'));
         }
         Training t = training;
         check(source, "training.hidden_size", t.hiddenSize, t.hiddenSize >= 1, "an integer >= 1");
@@ -338,7 +336,7 @@ public final class DetectConfig {
         try {
             kafkaSettings(kafka.bootstrapServers);
         } catch (IllegalArgumentException ex) {
-            throw new CliException(source + ": " + ex.getMessage());
+            throw new ConfigException(source + ": " + ex.getMessage());
         }
         check(source, "flink.parallelism", flink.parallelism, flink.parallelism >= 1, "an integer >= 1");
         check(source, "flink.max_parallelism", flink.maxParallelism,
@@ -353,13 +351,13 @@ public final class DetectConfig {
     }
 
     private static void check(String source, String key, Object value, boolean ok, String expected)
-            throws CliException {
+            throws ConfigException {
         if (!ok) {
-            throw new CliException(source + ": key '" + key + "': expected " + expected + ", got " + value);
+            throw new ConfigException(source + ": key '" + key + "': expected " + expected + ", got " + value);
         }
     }
 
-    private static void duration(String source, String key, String value) throws CliException {
+    private static void duration(String source, String key, String value) throws ConfigException {
         check(source, key, value, parses(value), "a duration such as 500 ms, 5 s, 10 min, 24 h");
     }
 

@@ -1,4 +1,4 @@
-package dev.lstmflink.cli;
+package dev.lstmflink.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -168,19 +168,19 @@ public final class TrainConfig {
     }
 
     /** Reads a YAML file; errors name the file and the key. */
-    public static TrainConfig read(Path file) throws CliException, IOException {
+    public static TrainConfig read(Path file) throws ConfigException, IOException {
         return parse(Files.readString(file), file.toString());
     }
 
     /** Parses YAML text; {@code source} names it in errors. */
-    public static TrainConfig parse(String yaml, String source) throws CliException {
+    public static TrainConfig parse(String yaml, String source) throws ConfigException {
         TrainConfig c = Reader.READER.parse(yaml, source);
         c.validate(source);
         return c;
     }
 
     /** Checks ranges; the message names the key and the value. */
-    public void validate(String source) throws CliException {
+    public void validate(String source) throws ConfigException {
         check(source, "data.window", data.window, data.window >= 1, "an integer >= 1");
         check(source, "data.stride", data.stride, data.stride >= 1, "an integer >= 1");
         check(source, "data.validation_fraction", data.validationFraction,
@@ -215,14 +215,14 @@ public final class TrainConfig {
         check(source, "report", report, report == null || !report.isBlank(), "a file name");
     }
 
-    private static void checkProbability(String source, String key, double p) throws CliException {
+    private static void checkProbability(String source, String key, double p) throws ConfigException {
         check(source, key, p, p >= 0 && p < 1, "a number in [0, 1)");
     }
 
     private static void check(String source, String key, Object value, boolean ok, String expected)
-            throws CliException {
+            throws ConfigException {
         if (!ok) {
-            throw new CliException(source + ": key '" + key + "': expected " + expected + ", got " + value);
+            throw new ConfigException(source + ": key '" + key + "': expected " + expected + ", got " + value);
         }
     }
 
@@ -232,21 +232,21 @@ public final class TrainConfig {
     public CellOptions cellOptions() {
         try {
             return cellOptions("config");
-        } catch (CliException e) {
+        } catch (ConfigException e) {
             throw new IllegalStateException("validate() accepted an invalid cell: " + e.getMessage(), e);
         }
     }
 
-    private CellOptions cellOptions(String source) throws CliException {
+    private CellOptions cellOptions(String source) throws ConfigException {
         return new CellOptions(model.bias, model.projSize, activation(source, "model.activation", model.activation),
                 activation(source, "model.recurrent_activation", model.recurrentActivation));
     }
 
-    private static Activation activation(String source, String key, String name) throws CliException {
+    private static Activation activation(String source, String key, String name) throws ConfigException {
         try {
             return Activation.fromName("key '" + key + "'", name);
         } catch (IllegalArgumentException e) {
-            throw new CliException(source + ": " + e.getMessage());
+            throw new ConfigException(source + ": " + e.getMessage());
         }
     }
 
@@ -256,7 +256,7 @@ public final class TrainConfig {
     public EmbeddingConfig embeddingConfig() {
         try {
             return embeddingConfig("config");
-        } catch (CliException e) {
+        } catch (ConfigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
@@ -267,7 +267,7 @@ public final class TrainConfig {
         return e == null ? IdColumns.NONE : new IdColumns(data.idColumns, e.numEmbeddings());
     }
 
-    private EmbeddingConfig embeddingConfig(String source) throws CliException {
+    private EmbeddingConfig embeddingConfig(String source) throws ConfigException {
         List<String> ids = data.idColumns;
         check(source, "data.id_columns", ids, ids.stream().allMatch(n -> n != null && !n.isBlank())
                 && ids.stream().map(n -> n.trim().toLowerCase(Locale.ROOT)).distinct().count() == ids.size(),
@@ -293,7 +293,7 @@ public final class TrainConfig {
         try {
             return EmbeddingConfig.of(n, e.embeddingDim, e.paddingIdx, e.maxNorm, e.normType, ids.size());
         } catch (IllegalArgumentException x) {
-            throw new CliException(source + ": key 'model.embedding': " + x.getMessage());
+            throw new ConfigException(source + ": key 'model.embedding': " + x.getMessage());
         }
     }
 
@@ -303,12 +303,12 @@ public final class TrainConfig {
     public Penalties penalties() {
         try {
             return penalties("config");
-        } catch (CliException e) {
+        } catch (ConfigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
-    private Penalties penalties(String source) throws CliException {
+    private Penalties penalties(String source) throws ConfigException {
         Model m = model;
         return new Penalties(regularizer(source, "model.kernel_regularizer", m.kernelRegularizer),
                 regularizer(source, "model.recurrent_regularizer", m.recurrentRegularizer),
@@ -325,7 +325,7 @@ public final class TrainConfig {
             + "axis: AXIS}} or {unit_norm: {axis: AXIS}}";
 
     /** Keras' {@code regularizers.get}: a name with Keras' default factor, or the factors of L1L2. */
-    static Regularizer regularizer(String source, String key, JsonNode n) throws CliException {
+    static Regularizer regularizer(String source, String key, JsonNode n) throws ConfigException {
         if (n == null || n.isNull()) {
             return null;
         }
@@ -347,7 +347,7 @@ public final class TrainConfig {
         return new Regularizer(l1, l2);
     }
 
-    private static double factor(String source, String key, JsonNode v) throws CliException {
+    private static double factor(String source, String key, JsonNode v) throws ConfigException {
         if (v == null || v.isNull()) {
             return 0;
         }
@@ -358,7 +358,7 @@ public final class TrainConfig {
     }
 
     /** Keras' {@code constraints.get}: a name with Keras' default arguments, or {name: {arguments}}. */
-    static Constraint constraint(String source, String key, JsonNode n, int rank) throws CliException {
+    static Constraint constraint(String source, String key, JsonNode n, int rank) throws ConfigException {
         if (n == null || n.isNull()) {
             return null;
         }
@@ -404,7 +404,7 @@ public final class TrainConfig {
     }
 
     /** Keras' {@code axis}: an integer or a list of them, each in [-rank, rank); 0 when left out, as Keras. */
-    private static int[] axes(String source, String key, JsonNode args, int rank) throws CliException {
+    private static int[] axes(String source, String key, JsonNode args, int rank) throws ConfigException {
         JsonNode a = args == null ? null : args.get("axis");
         String expected = rank == 1 ? "0 or -1 (the bias has one axis)"
                 : "0, 1, -1, -2 or a list of them (Keras' kernel is [inputs, 4*hidden]: 0 = the norm of each unit's "
@@ -429,22 +429,22 @@ public final class TrainConfig {
         return out;
     }
 
-    private static void onlyKeys(String source, String key, JsonNode n, String... allowed) throws CliException {
+    private static void onlyKeys(String source, String key, JsonNode n, String... allowed) throws ConfigException {
         if (n == null || n.isNull()) {
             return;
         }
         for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!List.of(allowed).contains(f)) {
-                throw new CliException(source + ": unknown key '" + key + "." + f + "' (" + (allowed.length == 0
+                throw new ConfigException(source + ": unknown key '" + key + "." + f + "' (" + (allowed.length == 0
                         ? key.substring(key.lastIndexOf('.') + 1) + " takes no arguments"
                         : "expected " + String.join(" or ", allowed)) + ")");
             }
         }
     }
 
-    private static CliException bad(String source, String key, String expected, JsonNode v) {
-        return new CliException(source + ": key '" + key + "': expected " + expected + ", got "
+    private static ConfigException bad(String source, String key, String expected, JsonNode v) {
+        return new ConfigException(source + ": key '" + key + "': expected " + expected + ", got "
                 + (v.isTextual() ? "\"" + v.asText() + "\"" : v.toString()));
     }
 

@@ -1,4 +1,4 @@
-package dev.lstmflink.cli;
+package dev.lstmflink.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +11,10 @@ import dev.lstmflink.train.CellOptions;
 import dev.lstmflink.train.optim.Constraint;
 import dev.lstmflink.train.optim.Penalties;
 import dev.lstmflink.train.optim.Regularizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +45,7 @@ class TrainConfigTest {
     void aProbabilityOutsideZeroToOneIsAnErrorNamingKeyAndValue() {
         for (String key : new String[] {"input_dropout", "recurrent_dropout", "weight_dropout",
                 "state_update_dropout"}) {
-            CliException e = assertThrows(CliException.class,
+            ConfigException e = assertThrows(ConfigException.class,
                     () -> TrainConfig.parse("model:\n  " + key + ": 1.0\n", "t.yaml"));
             assertTrue(e.getMessage().contains("model." + key) && e.getMessage().contains("1.0"), e.getMessage());
         }
@@ -96,7 +100,7 @@ class TrainConfigTest {
             {"bias_constraint: {non_neg: {axis: 0}}", "model.bias_constraint.non_neg.axis", "no arguments"},
         };
         for (String[] c : cases) {
-            CliException e = assertThrows(CliException.class, () -> TrainConfig.parse("model:\n  " + c[0] + "\n",
+            ConfigException e = assertThrows(ConfigException.class, () -> TrainConfig.parse("model:\n  " + c[0] + "\n",
                     "t.yaml"), c[0]);
             assertTrue(e.getMessage().startsWith("t.yaml: ") && e.getMessage().contains("'" + c[1] + "'")
                     && e.getMessage().contains(c[2]), c[0] + " -> " + e.getMessage());
@@ -130,7 +134,7 @@ class TrainConfigTest {
                 "data.id_columns", "[s, S]"},
         };
         for (String[] b : bad) {
-            CliException e = assertThrows(CliException.class, () -> TrainConfig.parse(b[0], "t.yaml"), b[0]);
+            ConfigException e = assertThrows(ConfigException.class, () -> TrainConfig.parse(b[0], "t.yaml"), b[0]);
             assertTrue(e.getMessage().contains("'" + b[1] + "'") && e.getMessage().contains(b[2]),
                     b[0] + " -> " + e.getMessage());
         }
@@ -176,8 +180,18 @@ class TrainConfigTest {
             {"model:\n  bias: maybe\n", "model.bias", "maybe"},
         };
         for (String[] c : cases) {
-            CliException e = assertThrows(CliException.class, () -> TrainConfig.parse(c[0], "t.yaml"), c[0]);
+            ConfigException e = assertThrows(ConfigException.class, () -> TrainConfig.parse(c[0], "t.yaml"), c[0]);
             assertTrue(e.getMessage().contains(c[1]) && e.getMessage().contains(c[2]), e.getMessage());
+        }
+    }
+
+    @Test
+    void shippedConfigFileDocumentsEveryKey() throws Exception {
+        String text = Files.readString(Path.of("config/train.yaml"));
+        for (String key : TrainConfig.KEYS) {
+            String leaf = key.substring(key.lastIndexOf('.') + 1);
+            Matcher m = Pattern.compile("(?m)^(\\s*#.*\\n)+\\s*" + Pattern.quote(leaf) + ":").matcher(text);
+            assertTrue(m.find(), "config/train.yaml: key '" + key + "' is missing or has no comment above it");
         }
     }
 }

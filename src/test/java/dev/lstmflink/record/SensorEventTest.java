@@ -1,4 +1,4 @@
-package dev.lstmflink.flink;
+package dev.lstmflink.record;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,8 +1,8 @@
-package dev.lstmflink.flink;
+package dev.lstmflink.record;
 
 /**
- * An event the LSTM operator did not process, on its side output {@link LstmStreams#REJECTED}, with why: nothing is
- * dropped silently.
+ * An event the LSTM operator did not process, on its side output {@code flink.LstmStreams.REJECTED}, with why:
+ * nothing is dropped silently.
  */
 public class RejectedEvent {
 

@@ -1,4 +1,4 @@
-package dev.lstmflink.cli;
+package dev.lstmflink.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.anomaly.ScoringConfig;
-import dev.lstmflink.flink.detect.DetectOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,30 +47,30 @@ class DetectConfigTest {
 
     @Test
     void unknownKeysAreErrorsNamingTheKey() {
-        CliException e = assertThrows(CliException.class,
+        ConfigException e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("scoring:\n  windw: 300\n", "my.yaml", List.of()));
         assertEquals("my.yaml: unknown key 'scoring.windw' (did you mean 'scoring.window'?)", e.getMessage());
-        e = assertThrows(CliException.class, () -> DetectConfig.parse("colour: blue\n", "my.yaml", List.of()));
+        e = assertThrows(ConfigException.class, () -> DetectConfig.parse("colour: blue\n", "my.yaml", List.of()));
         assertTrue(e.getMessage().contains("unknown key 'colour'"), e.getMessage());
     }
 
     @Test
     void wrongTypesAreErrorsNamingKeyAndValue() {
-        CliException e = assertThrows(CliException.class,
+        ConfigException e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("scoring:\n  window: many\n", "my.yaml", List.of()));
         assertEquals("my.yaml: key 'scoring.window': expected an integer, got \"many\"", e.getMessage());
-        e = assertThrows(CliException.class,
+        e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("kafka:\n  delivery: twice\n", "my.yaml", List.of()));
         assertTrue(e.getMessage().contains("'kafka.delivery': expected exactly_once or at_least_once, got \"twice\""),
                 e.getMessage());
-        e = assertThrows(CliException.class,
+        e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("events:\n  allowed_lateness: soon\n", "my.yaml", List.of()));
         assertTrue(e.getMessage().contains("'events.allowed_lateness'") && e.getMessage().contains("soon"),
                 e.getMessage());
-        e = assertThrows(CliException.class,
+        e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("scoring:\n  prune_p: 1.5\n", "my.yaml", List.of()));
         assertTrue(e.getMessage().contains("prune_p") && e.getMessage().contains("1.5"), e.getMessage());
-        e = assertThrows(CliException.class,
+        e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("kafka:\n  input_topic: t\n  output_topic: t\n", "my.yaml", List.of()));
         assertTrue(e.getMessage().contains("must differ"), e.getMessage());
     }
@@ -85,10 +84,10 @@ class DetectConfigTest {
         assertEquals(ScoringConfig.Mode.FIXED, c.scoring().mode());
         assertEquals(Duration.ofHours(24), c.detectOptions(true).idleTimeout());
         assertEquals("SSL", c.kafka.properties.get("security.protocol"));
-        CliException e = assertThrows(CliException.class,
+        ConfigException e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("", "my.yaml", List.of("scoring.windw=3")));
         assertTrue(e.getMessage().contains("unknown key 'scoring.windw'"), e.getMessage());
-        e = assertThrows(CliException.class, () -> DetectConfig.parse("", "my.yaml", List.of("nonsense")));
+        e = assertThrows(ConfigException.class, () -> DetectConfig.parse("", "my.yaml", List.of("nonsense")));
         assertTrue(e.getMessage().contains("--set nonsense"), e.getMessage());
     }
 
@@ -97,11 +96,11 @@ class DetectConfigTest {
         assertEquals(128, DetectConfig.defaults().flink.maxParallelism);
         DetectConfig c = DetectConfig.parse("flink:\n  parallelism: 8\n  max_parallelism: 8\n", "my.yaml", List.of());
         assertEquals(8, c.flink.maxParallelism);
-        CliException e = assertThrows(CliException.class, () -> DetectConfig.parse(
+        ConfigException e = assertThrows(ConfigException.class, () -> DetectConfig.parse(
                 "flink:\n  parallelism: 8\n  max_parallelism: 4\n", "my.yaml", List.of()));
         assertTrue(e.getMessage().contains("'flink.max_parallelism'") && e.getMessage().contains("got 4")
                 && e.getMessage().contains("flink.parallelism (8)"), e.getMessage());
-        e = assertThrows(CliException.class,
+        e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("", "my.yaml", List.of("flink.max_parallelism=40000")));
         assertTrue(e.getMessage().contains("32768") && e.getMessage().contains("40000"), e.getMessage());
     }
@@ -112,7 +111,7 @@ class DetectConfigTest {
         DetectConfig c = DetectConfig.parse("flink:\n  on_state_mismatch: reset\n", "my.yaml", List.of());
         assertEquals(DetectOptions.OnStateMismatch.RESET, c.detectOptions(true).onStateMismatch());
         assertEquals(DetectOptions.OnStateMismatch.RESET, c.detectOptions(false).onStateMismatch());
-        CliException e = assertThrows(CliException.class,
+        ConfigException e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("flink:\n  on_state_mismatch: ignore\n", "my.yaml", List.of()));
         assertTrue(e.getMessage().contains("'flink.on_state_mismatch': expected fail or reset"), e.getMessage());
     }

@@ -1,11 +1,11 @@
-package dev.lstmflink.flink.detect;
+package dev.lstmflink.record;
 
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One scored event, emitted by {@link DetectFunction}: the event, the prediction the model made for it at the previous
- * step (in the data's units), and what {@code KeyScorer} made of the difference. A Flink POJO (public fields,
+ * One scored event, emitted by {@code flink.detect.DetectFunction}: the event, the prediction the model made for it at
+ * the previous step (in the data's units), and what {@code KeyScorer} made of the difference. A Flink POJO (public fields,
  * no-argument constructor).
  *
  * <p>The first event of a key (and the first after a {@code reset}) has no prediction: {@link #prediction} is null,

@@ -1,10 +1,11 @@
-package dev.lstmflink.flink.detect;
+package dev.lstmflink.config;
 
 import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * How {@link DetectFunction} orders events, forgets idle keys, and treats restored state that does not fit the model.
+ * How the detector ({@code flink.detect.DetectFunction}) orders events, forgets idle keys, and treats restored state
+ * that does not fit the model. Settings, so they live here with the rest of {@code jobs/detect}'s configuration.
  *
  * @param eventTime       true: each key's events are buffered and scored in timestamp order when the watermark passes
  *                        them (the Kafka mode, whose watermarks come from {@code ts}); false: in arrival order (files,
@@ -31,7 +32,7 @@ public record DetectOptions(boolean eventTime, Duration allowedLateness, Duratio
         FAIL,
         /**
          * Start, and start each affected key again as a new key (LSTM state, prediction and error history cleared) on
-         * its next event, counting it in {@link DetectFunction#METRIC_STATE_RESETS}.
+         * its next event, counting it in {@code DetectFunction.METRIC_STATE_RESETS}.
          */
         RESET
     }

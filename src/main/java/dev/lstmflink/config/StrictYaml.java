@@ -1,4 +1,4 @@
-package dev.lstmflink.cli;
+package dev.lstmflink.config;
 
 import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
@@ -53,19 +53,19 @@ public final class StrictYaml<T> {
     }
 
     /** Parses YAML text; {@code source} names it in errors. */
-    public T parse(String yaml, String source) throws CliException {
+    public T parse(String yaml, String source) throws ConfigException {
         JsonNode tree;
         try {
             tree = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
-            throw new CliException(source + ": not valid YAML: " + e.getOriginalMessage()
+            throw new ConfigException(source + ": not valid YAML: " + e.getOriginalMessage()
                     + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
         }
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             return defaults.get();
         }
         if (!tree.isObject()) {
-            throw new CliException(source + ": expected a mapping of settings (key: value), got "
+            throw new ConfigException(source + ": expected a mapping of settings (key: value), got "
                     + tree.getNodeType().toString().toLowerCase(Locale.ROOT));
         }
         try {
@@ -73,15 +73,15 @@ public final class StrictYaml<T> {
         } catch (UnrecognizedPropertyException e) {
             String key = dotted(e.getPath());
             String hint = closestKey(key);
-            throw new CliException(source + ": unknown key '" + key + "'" + (hint != null ? " (did you mean '"
+            throw new ConfigException(source + ": unknown key '" + key + "'" + (hint != null ? " (did you mean '"
                     + hint + "'?)" : ""));
         } catch (JsonMappingException e) {
             String key = dotted(e.getPath());
             JsonNode v = at(tree, e.getPath());
-            throw new CliException(source + ": key '" + key + "': " + expected.apply(key) + ", got "
+            throw new ConfigException(source + ": key '" + key + "': " + expected.apply(key) + ", got "
                     + (v == null ? "?" : v.isTextual() ? "\"" + v.asText() + "\"" : v.toString()));
         } catch (JacksonException e) {
-            throw new CliException(source + ": " + e.getOriginalMessage());
+            throw new ConfigException(source + ": " + e.getOriginalMessage());
         }
     }
 

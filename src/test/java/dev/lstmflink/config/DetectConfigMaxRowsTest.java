@@ -1,4 +1,4 @@
-package dev.lstmflink.cli;
+package dev.lstmflink.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -34,15 +34,15 @@ class DetectConfigMaxRowsTest {
 
     @Test
     void anythingElseIsAnErrorNamingKeyAndValue() {
-        CliException e = assertThrows(CliException.class,
+        ConfigException e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("", "my.yaml", List.of("training.max_rows=0")));
         assertEquals("my.yaml: key 'training.max_rows': expected an integer >= 1, or null for no cap, got 0",
                 e.getMessage());
-        e = assertThrows(CliException.class, () -> DetectConfig.parse("training:\n  max_rows: 7.5\n", "my.yaml",
+        e = assertThrows(ConfigException.class, () -> DetectConfig.parse("training:\n  max_rows: 7.5\n", "my.yaml",
                 List.of()));
         assertTrue(e.getMessage().contains("'training.max_rows': expected an integer") && e.getMessage()
                 .contains("7.5"), e.getMessage());
-        e = assertThrows(CliException.class, () -> DetectConfig.parse("", "my.yaml",
+        e = assertThrows(ConfigException.class, () -> DetectConfig.parse("", "my.yaml",
                 List.of("training.max_rows=lots")));
         assertTrue(e.getMessage().contains("'training.max_rows'") && e.getMessage().contains("lots"),
                 e.getMessage());

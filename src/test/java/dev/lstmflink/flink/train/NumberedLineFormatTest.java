@@ -1,10 +1,12 @@
-package dev.lstmflink.train.data;
+package dev.lstmflink.flink.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.lstmflink.train.data.NumberedLine;
+import dev.lstmflink.train.data.RowParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
