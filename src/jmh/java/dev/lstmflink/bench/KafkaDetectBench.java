@@ -1,14 +1,14 @@
 package dev.lstmflink.bench;
 
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
+import dev.lstmflink.config.KafkaSettings;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.connect.kafka.KafkaIo;
-import dev.lstmflink.connect.kafka.KafkaSettings;
 import dev.lstmflink.connect.kafka.SensorProducer;
 import dev.lstmflink.connect.kafka.Topics;
-import dev.lstmflink.flink.detect.DetectionJson;
 import dev.lstmflink.flink.detect.RunCounts;
 import dev.lstmflink.jobs.detect.KafkaRun;
+import dev.lstmflink.record.DetectionJson;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.lstmflink.bench;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.connect.JsonRecordParser;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.core.io.LstmModelFile;
@@ -24,6 +24,8 @@ import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -31,8 +33,6 @@ import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;

@@ -1,5 +1,6 @@
 package dev.lstmflink.cli;
 
+import dev.lstmflink.config.ConfigException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -9,9 +10,10 @@ import java.nio.file.NoSuchFileException;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Runs the body of a subcommand and turns failures into exit codes: bad input ({@link CliException}) and unreadable
- * or malformed files ({@link IOException}, e.g. {@code SafetensorsFormatException}) print their message and give
- * {@value CliException#EXIT_CODE}; anything else is a bug and gives 1. Stack traces only with {@code --verbose}.
+ * Runs the body of a subcommand and turns failures into exit codes: bad input ({@link CliException}, and
+ * {@link ConfigException} for bad settings) and unreadable or malformed files ({@link IOException}, e.g.
+ * {@code SafetensorsFormatException}) print their message and give {@value CliException#EXIT_CODE}; anything else
+ * is a bug and gives 1. Stack traces only with {@code --verbose}.
  */
 final class CliRunner {
 
@@ -29,6 +31,8 @@ final class CliRunner {
             body.run();
             return 0;
         } catch (CliException e) {
+            return fail(err, command, e.getMessage(), e, verbose, CliException.EXIT_CODE);
+        } catch (ConfigException e) {
             return fail(err, command, e.getMessage(), e, verbose, CliException.EXIT_CODE);
         } catch (IOException e) {
             return fail(err, command, describe(e), e, verbose, CliException.EXIT_CODE);

@@ -1,5 +1,6 @@
 package dev.lstmflink.cli;
 
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.jobs.detect.CsvReplay;
 import dev.lstmflink.jobs.detect.EmbeddedRun;
 import dev.lstmflink.jobs.detect.Evaluation;

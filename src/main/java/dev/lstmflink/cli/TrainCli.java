@@ -1,5 +1,6 @@
 package dev.lstmflink.cli;
 
+import dev.lstmflink.config.TrainConfig;
 import dev.lstmflink.jobs.TrainJob;
 import dev.lstmflink.train.CellOptions;
 import dev.lstmflink.train.TrainOptions;

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
             "  jobs/flink-local start --taskmanagers 2",
             "  jobs/flink-local submit --client target/lstm-flink-job.jar \\",
-            "      --class dev.lstmflink.jobs.detect.DetectJob -- --kafka 127.0.0.1:9092",
+            "      --class dev.lstmflink.cli.DetectJob -- --kafka 127.0.0.1:9092",
             "  jobs/flink-local status",
             "  jobs/flink-local kill-taskmanager 1 && jobs/flink-local add-taskmanager",
             "  jobs/flink-local stop"})

@@ -6,7 +6,7 @@ import java.util.Base64;
 import java.util.Objects;
 
 /**
- * A record that could not become a {@link dev.lstmflink.flink.SensorEvent}, kept with everything needed to find, fix
+ * A record that could not become a {@link dev.lstmflink.record.SensorEvent}, kept with everything needed to find, fix
  * and replay it: bad data must neither stop the job nor vanish. A Flink POJO (public fields, no-argument constructor),
  * so it travels on a side output without Kryo; {@link DeadLetterJson} writes it to the dead-letter topic or file.
  */

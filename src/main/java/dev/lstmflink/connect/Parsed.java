@@ -1,6 +1,6 @@
 package dev.lstmflink.connect;
 
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.SensorEvent;
 import java.util.Objects;
 
 /**

@@ -3,7 +3,7 @@ package dev.lstmflink.connect;
 import java.io.Serializable;
 
 /**
- * Turns one raw record into a {@link dev.lstmflink.flink.SensorEvent} or a {@link DeadLetter}.
+ * Turns one raw record into a {@link dev.lstmflink.record.SensorEvent} or a {@link DeadLetter}.
  *
  * <p>The contract that keeps the job alive on bad data: {@code parse} never throws and never returns null, whatever
  * the input (null, empty, binary, huge); a record it cannot use comes back as a dead letter carrying the raw record,

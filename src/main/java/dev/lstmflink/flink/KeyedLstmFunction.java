@@ -6,6 +6,8 @@ import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.flink.keyed.KeyedLstmEngine;
 import dev.lstmflink.flink.keyed.ModelShape;
 import dev.lstmflink.flink.keyed.ShapeGuard;
+import dev.lstmflink.record.LstmOutput;
+import dev.lstmflink.record.SensorEvent;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;

@@ -1,7 +1,8 @@
 package dev.lstmflink.flink;
 
-import dev.lstmflink.flink.keyed.KeyedOptions;
-import dev.lstmflink.flink.keyed.OnStateMismatch;
+import dev.lstmflink.config.KeyedOptions;
+import dev.lstmflink.config.OnStateMismatch;
+import dev.lstmflink.record.OutputKind;
 import java.io.Serializable;
 import java.time.Duration;
 

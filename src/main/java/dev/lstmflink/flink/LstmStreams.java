@@ -1,6 +1,9 @@
 package dev.lstmflink.flink;
 
 import dev.lstmflink.flink.keyed.KeyedLstmEngine;
+import dev.lstmflink.record.LstmOutput;
+import dev.lstmflink.record.RejectedEvent;
+import dev.lstmflink.record.SensorEvent;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;

@@ -1,5 +1,7 @@
 package dev.lstmflink.flink;
 
+import dev.lstmflink.core.io.file.ModelBytes;
+
 /**
  * A model to swap in at runtime, sent on the broadcast input of {@link SwappableLstmFunction}: a version name and the
  * safetensors file's bytes (so TaskManagers need no shared file system).
@@ -18,11 +20,7 @@ public class ModelUpdate {
 
     /** Hex SHA-256 of a model file's bytes: how two models are told apart. */
     static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
+        return ModelBytes.sha256(bytes);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.lstmflink.jobs;
 
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.SensorEvent;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 
 /**

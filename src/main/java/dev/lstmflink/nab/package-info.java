@@ -3,7 +3,8 @@
  * (data, labelled windows, application profiles) and a folder of detector results in NAB's layout, and computes the
  * raw, null, perfect and normalised NAB scores of each profile at the corpus-wide optimal threshold (or at given
  * thresholds), with per-category scores. It imports no Flink: it is a plain library plus one command line tool,
- * {@link dev.lstmflink.nab.NabScore} ({@code jobs/nab-score}).
+ * {@link dev.lstmflink.nab.NabScore} ({@code jobs/nab-score}). It may import the levels below it ({@code core} up to
+ * {@code record} and {@code config}; today it needs none of them), and {@code cli}'s NAB benchmark uses it.
  *
  * <p>References: A. Lavin and S. Ahmad, "Evaluating Real-time Anomaly Detection Algorithms – the Numenta Anomaly
  * Benchmark", IEEE ICMLA 2015; S. Ahmad, A. Lavin, S. Purdy and Z. Agha, "Unsupervised real-time anomaly detection

@@ -11,7 +11,7 @@ import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.EventShape;
 import dev.lstmflink.connect.Parsed;
 import dev.lstmflink.core.model.EmbeddingConfig;
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.train.data.IdColumns;
 import dev.lstmflink.train.data.ParseResult;
 import dev.lstmflink.train.data.RowParser;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.DeadLetterJson;
-import dev.lstmflink.flink.detect.Detection;
-import dev.lstmflink.flink.detect.DetectionJson;
+import dev.lstmflink.record.Detection;
+import dev.lstmflink.record.DetectionJson;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lstmflink.anomaly.ScoringConfig;
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
+import dev.lstmflink.config.KafkaSettings;
 import dev.lstmflink.connect.JsonRecordParser;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.connect.kafka.KafkaIo;
-import dev.lstmflink.connect.kafka.KafkaSettings;
 import dev.lstmflink.flink.detect.DetectPipeline;
-import dev.lstmflink.flink.detect.Detection;
+import dev.lstmflink.record.Detection;
 import dev.lstmflink.testutil.TestBroker;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.lstmflink.cluster;
 
 import dev.lstmflink.anomaly.ScoringConfig;
-import dev.lstmflink.cli.DetectConfig;
-import dev.lstmflink.connect.kafka.KafkaSettings;
+import dev.lstmflink.config.DetectConfig;
+import dev.lstmflink.config.KafkaSettings;
 import dev.lstmflink.connect.kafka.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The detection job in Kafka mode as the cluster tests submit it: {@code dev.lstmflink.jobs.detect.DetectJob} from
+ * The detection job in Kafka mode as the cluster tests submit it: {@code dev.lstmflink.cli.DetectJob} from
  * {@code target/lstm-flink-job.jar}, with a settings file of the test's own ({@code --config}), so that the job on the
  * cluster and a reference run in the test read the very same settings: arrival order ({@code events.event_time:
  * false}), exactly-once, the hashmap state backend, checkpoints into the test's folder, the scoring mode stated
@@ -22,7 +22,7 @@ import java.util.Map;
 final class DetectJobSetup {
 
     static final Path JOB_JAR = Path.of("target", "lstm-flink-job.jar").toAbsolutePath();
-    static final String ENTRY_CLASS = "dev.lstmflink.jobs.detect.DetectJob";
+    static final String ENTRY_CLASS = "dev.lstmflink.cli.DetectJob";
     static final Path MODEL = Path.of("examples", "sensor_lstm.safetensors").toAbsolutePath();
     static final int PARTITIONS = 4;
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.SensorEvent;
 import java.nio.charset.StandardCharsets;
 
 /** Test helpers: parse through both entry points (bytes and text) and require they agree. */

@@ -7,6 +7,7 @@ import dev.lstmflink.core.nn.ForwardPass;
 import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.Lstm;
 import dev.lstmflink.core.nn.LstmModel;
+import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.testutil.RandomLstm;
 import dev.lstmflink.testutil.TestModels;
 import java.util.ArrayList;

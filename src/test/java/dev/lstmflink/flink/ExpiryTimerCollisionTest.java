@@ -3,6 +3,8 @@ package dev.lstmflink.flink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lstmflink.flink.LstmHarness.Backend;
+import dev.lstmflink.record.OutputKind;
+import dev.lstmflink.record.SensorEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,10 @@
 package dev.lstmflink.flink;
 
+import dev.lstmflink.config.KeyedOptions;
 import dev.lstmflink.flink.keyed.KeyedEngineContract;
-import dev.lstmflink.flink.keyed.KeyedOptions;
+import dev.lstmflink.record.LstmOutput;
+import dev.lstmflink.record.OutputKind;
+import dev.lstmflink.record.SensorEvent;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;

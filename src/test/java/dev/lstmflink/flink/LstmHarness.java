@@ -1,5 +1,7 @@
 package dev.lstmflink.flink;
 
+import dev.lstmflink.record.LstmOutput;
+import dev.lstmflink.record.SensorEvent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.record.LstmOutput;
 import dev.lstmflink.testutil.TestModels;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,9 @@
 package dev.lstmflink.flink;
 
 import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.record.LstmOutput;
+import dev.lstmflink.record.OutputKind;
+import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.testutil.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

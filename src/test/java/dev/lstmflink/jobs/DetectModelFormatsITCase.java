@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.cli.DetectCli;
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.io.ModelContents;
 import dev.lstmflink.core.io.ModelFormat;
@@ -15,8 +15,8 @@ import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.nn.Lstm;
 import dev.lstmflink.core.nn.LstmModel;
-import dev.lstmflink.flink.detect.Detection;
 import dev.lstmflink.jobs.detect.CsvReplay;
+import dev.lstmflink.record.Detection;
 import dev.lstmflink.train.data.Normalization;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package dev.lstmflink.lab;
 
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.LstmModel;

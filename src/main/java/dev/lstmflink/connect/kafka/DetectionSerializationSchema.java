@@ -1,7 +1,7 @@
 package dev.lstmflink.connect.kafka;
 
-import dev.lstmflink.flink.detect.Detection;
-import dev.lstmflink.flink.detect.DetectionJson;
+import dev.lstmflink.record.Detection;
+import dev.lstmflink.record.DetectionJson;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;

@@ -1,8 +1,9 @@
 package dev.lstmflink.connect.kafka;
 
+import dev.lstmflink.config.KafkaSettings;
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.RawRecord;
-import dev.lstmflink.flink.detect.Detection;
+import dev.lstmflink.record.Detection;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;

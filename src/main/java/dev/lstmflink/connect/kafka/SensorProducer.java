@@ -2,9 +2,9 @@ package dev.lstmflink.connect.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.connect.RawRecord;
-import dev.lstmflink.jobs.detect.SyntheticSensors;
+import dev.lstmflink.connect.SyntheticSensors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,5 +1,6 @@
 package dev.lstmflink.connect.kafka;
 
+import dev.lstmflink.config.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,21 +1,14 @@
 package dev.lstmflink.core.io;
 
+import dev.lstmflink.core.io.file.FileTooLargeException;
+import dev.lstmflink.core.io.file.ModelBytes;
 import dev.lstmflink.core.io.keras.KerasWeights;
 import dev.lstmflink.core.io.onnx.OnnxLstm;
-
 import dev.lstmflink.core.nn.Embedding;
 import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.LstmModel;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -42,12 +35,8 @@ public final class LstmModelFile {
 
     public static final String VERSION_KEY = "model_version";
 
-    /**
-     * The largest model file read when no limit is given: 256 MiB, an LSTM of 64 million float32 parameters, far above
-     * what per-event scoring can afford (hidden size 16, this project's default, is a few kilobytes). Loading takes
-     * several times the file's size (the bytes, the parsed tensors, the packed weights) in every task that loads it.
-     */
-    public static final long DEFAULT_MAX_BYTES = 256L << 20;
+    /** The largest model file read when no limit is given: {@link ModelBytes#DEFAULT_MAX_BYTES} (256 MiB). */
+    public static final long DEFAULT_MAX_BYTES = ModelBytes.DEFAULT_MAX_BYTES;
 
     private LstmModelFile() {}
 
@@ -77,47 +66,29 @@ public final class LstmModelFile {
      * @throws SafetensorsFormatException when it is shorter than 8 bytes or its header length is impossible
      */
     public static byte[] readBytes(Path path, long maxBytes) throws IOException {
-        if (maxBytes < 0) {
-            throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
-        }
-        byte[] head;
-        long size;
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            size = channel.size();
-            if (size > maxBytes) {
-                throw new FileTooLargeException(path.toString(), size, maxBytes);
+        String source = path.toString();
+        return ModelBytes.read(path, maxBytes, ModelFormat.PROBE_BYTES, (head, size) -> {
+            Optional<ModelFormat> format = ModelFormat.detect(head, size);
+            if (format.isEmpty() || format.get() == ModelFormat.SAFETENSORS) {
+                // safetensors gets its header-length checks before the rest is read; a file of no known format is
+                // checked by them too, so that its message says both what it is not and what is wrong with it as
+                // safetensors
+                try {
+                    SafetensorsReader.checkHead(source, head, size);
+                } catch (SafetensorsFormatException e) {
+                    throw format.isPresent() ? e : unknownFormat(source, head, e);
+                }
+            } else if (size > SafetensorsFile.MAX_FILE_SIZE) {
+                throw new SafetensorsFormatException(source, "file is " + size + " bytes; a model file is held "
+                        + "in one byte[] and may be at most " + SafetensorsFile.MAX_FILE_SIZE + " bytes");
             }
-            ByteBuffer probe = ByteBuffer.allocate((int) Math.min(size, ModelFormat.PROBE_BYTES));
-            while (probe.hasRemaining() && channel.read(probe, probe.position()) >= 0) {
-                // a short file ends the loop with fewer bytes
-            }
-            head = Arrays.copyOf(probe.array(), probe.position());
-        }
-        Optional<ModelFormat> format = ModelFormat.detect(head, size);
-        if (format.isEmpty() || format.get() == ModelFormat.SAFETENSORS) {
-            // safetensors gets its header-length checks before the rest is read; a file of no known format is
-            // read by them too, so that its message says both what it is not and what is wrong with it as safetensors
-            try {
-                return SafetensorsReader.readBytes(path, maxBytes);
-            } catch (SafetensorsFormatException e) {
-                throw format.isPresent() ? e : unknownFormat(path.toString(), head, e);
-            }
-        }
-        if (size > SafetensorsFile.MAX_FILE_SIZE) {
-            throw new SafetensorsFormatException(path.toString(), "file is " + size + " bytes; a model file is held "
-                    + "in one byte[] and may be at most " + SafetensorsFile.MAX_FILE_SIZE + " bytes");
-        }
-        byte[] all = Files.readAllBytes(path);
-        if (all.length > maxBytes) {   // it grew while we looked
-            throw new FileTooLargeException(path.toString(), all.length, maxBytes);
-        }
-        return all;
+        });
     }
 
     /** The model of a file of any known format. */
     public static LstmModel read(byte[] bytes, String source) throws SafetensorsFormatException {
         ModelContents c = readContents(bytes, source);
-        String version = c.metadata().getOrDefault(VERSION_KEY, "sha256:" + sha256(bytes).substring(0, 12));
+        String version = c.metadata().getOrDefault(VERSION_KEY, ModelBytes.hashVersion(bytes));
         try {
             return c.toModel(version);
         } catch (IllegalArgumentException e) {
@@ -235,14 +206,6 @@ public final class LstmModelFile {
             return new float[][] {w.get().toFloats(), b.isPresent() ? b.get().toFloats() : null};
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new SafetensorsFormatException(source, e.getMessage());
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
         }
     }
 }

@@ -7,17 +7,16 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.lstmflink.core.io.file.ModelBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -68,42 +67,29 @@ final class SafetensorsReader {
      *                                    for one byte[]
      */
     static byte[] readBytes(Path path, long maxBytes) throws IOException {
-        if (maxBytes < 0) {
-            throw new IllegalArgumentException("maxBytes must be >= 0, got " + maxBytes);
+        return ModelBytes.read(path, maxBytes, 8, (head, size) -> checkHead(path.toString(), head, size));
+    }
+
+    /**
+     * The checks of {@link #readBytes} on a file's first 8 bytes (fewer when the file is shorter) and its size, made
+     * before the rest is read: the declared header length is checked against the real size before we allocate
+     * anything, so a crafted length cannot make us reserve gigabytes.
+     */
+    static void checkHead(String source, byte[] head, long size) throws SafetensorsFormatException {
+        SafetensorsReader reader = new SafetensorsReader(source);
+        reader.checkMinimumSize(size);
+        if (head.length < 8) {
+            throw reader.fail("file ended after " + head.length + " bytes while being read (was it truncated?)");
         }
-        SafetensorsReader reader = new SafetensorsReader(path.toString());
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size > maxBytes) {
-                throw new FileTooLargeException(path.toString(), size, maxBytes);
-            }
-            reader.checkMinimumSize(size);
-            ByteBuffer lengthField = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            reader.readFully(channel, lengthField);
-            // The declared header length is checked against the real size before we allocate
-            // anything, so a crafted length cannot make us reserve gigabytes.
-            reader.checkHeaderLength(lengthField.getLong(0), size - 8);
-            if (size > SafetensorsFile.MAX_FILE_SIZE) {
-                throw reader.fail("file is " + size + " bytes; this reader holds a file in one byte[]"
-                        + " and accepts at most " + SafetensorsFile.MAX_FILE_SIZE + " bytes");
-            }
-            byte[] all = new byte[(int) size];
-            reader.readFully(channel, ByteBuffer.wrap(all));
-            return all;
+        reader.checkHeaderLength(ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong(), size - 8);
+        if (size > SafetensorsFile.MAX_FILE_SIZE) {
+            throw reader.fail("file is " + size + " bytes; this reader holds a file in one byte[]"
+                    + " and accepts at most " + SafetensorsFile.MAX_FILE_SIZE + " bytes");
         }
     }
 
     static SafetensorsFile read(byte[] bytes, String sourceName) throws SafetensorsFormatException {
         return new SafetensorsReader(sourceName).parse(bytes);
-    }
-
-    /** Fills {@code buf} from file position 0; a file that shrinks meanwhile is reported, not hung on. */
-    private void readFully(FileChannel channel, ByteBuffer buf) throws IOException {
-        while (buf.hasRemaining()) {
-            if (channel.read(buf, buf.position()) < 0) {
-                throw fail("file ended after " + buf.position() + " bytes while being read (was it truncated?)");
-            }
-        }
     }
 
     private SafetensorsFile parse(byte[] file) throws SafetensorsFormatException {

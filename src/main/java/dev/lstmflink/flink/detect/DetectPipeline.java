@@ -1,13 +1,15 @@
 package dev.lstmflink.flink.detect;
 
 import dev.lstmflink.anomaly.ScoringConfig;
+import dev.lstmflink.config.DetectOptions;
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.ParseFunction;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.connect.RecordParser;
 import dev.lstmflink.flink.LstmStreams;
-import dev.lstmflink.flink.RejectedEvent;
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.Detection;
+import dev.lstmflink.record.RejectedEvent;
+import dev.lstmflink.record.SensorEvent;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;

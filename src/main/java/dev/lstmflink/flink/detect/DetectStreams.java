@@ -1,8 +1,10 @@
 package dev.lstmflink.flink.detect;
 
 import dev.lstmflink.anomaly.ScoringConfig;
+import dev.lstmflink.config.DetectOptions;
 import dev.lstmflink.flink.LstmStreams;
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.Detection;
+import dev.lstmflink.record.SensorEvent;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 

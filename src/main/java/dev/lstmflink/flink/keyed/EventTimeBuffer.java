@@ -1,6 +1,6 @@
 package dev.lstmflink.flink.keyed;
 
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.SensorEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

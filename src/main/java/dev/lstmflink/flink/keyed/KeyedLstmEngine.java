@@ -1,10 +1,12 @@
 package dev.lstmflink.flink.keyed;
 
+import dev.lstmflink.config.KeyedOptions;
+import dev.lstmflink.config.OnStateMismatch;
 import dev.lstmflink.core.nn.Embedding;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.core.nn.LstmStepper;
-import dev.lstmflink.flink.RejectedEvent;
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.RejectedEvent;
+import dev.lstmflink.record.SensorEvent;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;

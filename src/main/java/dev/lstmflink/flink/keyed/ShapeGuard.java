@@ -1,5 +1,6 @@
 package dev.lstmflink.flink.keyed;
 
+import dev.lstmflink.config.OnStateMismatch;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.lstmflink.jobs.detect;
 
 import dev.lstmflink.anomaly.ScoringConfig;
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.connect.CsvRecordParser;
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.EventShape;
@@ -10,8 +10,8 @@ import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.csv.CsvCells;
-import dev.lstmflink.flink.SensorEvent;
-import dev.lstmflink.flink.detect.Detection;
+import dev.lstmflink.record.Detection;
+import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.train.Trainer;
 import dev.lstmflink.train.data.DataException;
 import java.io.BufferedWriter;

@@ -2,7 +2,7 @@ package dev.lstmflink.jobs.detect;
 
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.DeadLetterJson;
-import dev.lstmflink.flink.detect.Detection;
+import dev.lstmflink.record.Detection;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,8 @@
 package dev.lstmflink.jobs.detect;
 
-import dev.lstmflink.core.io.FileTooLargeException;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.core.io.LstmModelFile;
-
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.core.io.file.FileTooLargeException;
 import dev.lstmflink.jobs.TrainJob;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.Trainer;

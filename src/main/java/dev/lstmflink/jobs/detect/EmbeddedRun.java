@@ -1,11 +1,12 @@
 package dev.lstmflink.jobs.detect;
 
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.connect.JsonRecordParser;
+import dev.lstmflink.connect.SyntheticSensors;
+import dev.lstmflink.connect.SyntheticSensors.Anomaly;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.nn.LstmModel;
-import dev.lstmflink.flink.detect.Detection;
-import dev.lstmflink.jobs.detect.SyntheticSensors.Anomaly;
+import dev.lstmflink.record.Detection;
 import dev.lstmflink.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.lstmflink.jobs.detect;
 
-import dev.lstmflink.jobs.detect.SyntheticSensors.Anomaly;
-import dev.lstmflink.jobs.detect.SyntheticSensors.Kind;
+import dev.lstmflink.connect.SyntheticSensors.Anomaly;
+import dev.lstmflink.connect.SyntheticSensors.Kind;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;

@@ -1,6 +1,8 @@
 package dev.lstmflink.jobs.detect;
 
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
+import dev.lstmflink.config.DetectOptions;
+import dev.lstmflink.config.KafkaSettings;
 import dev.lstmflink.connect.CsvRecordParser;
 import dev.lstmflink.connect.EventShape;
 import dev.lstmflink.connect.FutureTimestampGuard;
@@ -8,12 +10,10 @@ import dev.lstmflink.connect.JsonRecordParser;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.connect.RecordParser;
 import dev.lstmflink.connect.kafka.KafkaIo;
-import dev.lstmflink.connect.kafka.KafkaSettings;
 import dev.lstmflink.connect.kafka.PartitionWatermarks;
 import dev.lstmflink.connect.kafka.Topics;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.nn.LstmModel;
-import dev.lstmflink.flink.detect.DetectOptions;
 import dev.lstmflink.flink.detect.DetectPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;

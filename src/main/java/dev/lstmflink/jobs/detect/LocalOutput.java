@@ -1,7 +1,7 @@
 package dev.lstmflink.jobs.detect;
 
 import dev.lstmflink.connect.DeadLetter;
-import dev.lstmflink.flink.detect.Detection;
+import dev.lstmflink.record.Detection;
 
 /**
  * One record of a local run's output, collected to the client: a detection or a dead letter (exactly one is set).

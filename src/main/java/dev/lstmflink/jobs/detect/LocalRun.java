@@ -1,13 +1,13 @@
 package dev.lstmflink.jobs.detect;
 
 import dev.lstmflink.anomaly.ScoringConfig;
+import dev.lstmflink.config.DetectOptions;
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.connect.RecordParser;
-import dev.lstmflink.flink.detect.DetectOptions;
 import dev.lstmflink.flink.detect.DetectPipeline;
-import dev.lstmflink.flink.detect.Detection;
 import dev.lstmflink.flink.detect.RunCounts;
+import dev.lstmflink.record.Detection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

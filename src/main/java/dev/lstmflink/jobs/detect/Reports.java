@@ -1,8 +1,9 @@
 package dev.lstmflink.jobs.detect;
 
 import dev.lstmflink.anomaly.ScoringConfig;
-import dev.lstmflink.flink.detect.Detection;
-import dev.lstmflink.jobs.detect.SyntheticSensors.Anomaly;
+import dev.lstmflink.connect.SyntheticSensors;
+import dev.lstmflink.connect.SyntheticSensors.Anomaly;
+import dev.lstmflink.record.Detection;
 import dev.lstmflink.report.ReportHtml;
 import dev.lstmflink.report.ReportSeries;
 import java.io.IOException;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lstmflink.config.KafkaSettings;
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.DeadLetterJson;
 import dev.lstmflink.connect.JsonRecordParser;

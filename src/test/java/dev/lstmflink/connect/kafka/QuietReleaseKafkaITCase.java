@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.DeadLetterJson;
 import dev.lstmflink.connect.HostileRecords;
 import dev.lstmflink.connect.HostileRecords.Kind;
 import dev.lstmflink.core.model.LstmConfig;
-import dev.lstmflink.flink.detect.Detection;
-import dev.lstmflink.flink.detect.DetectionJson;
+import dev.lstmflink.record.Detection;
+import dev.lstmflink.record.DetectionJson;
 import dev.lstmflink.flink.detect.KafkaJobPhases;
 import dev.lstmflink.flink.detect.RunCounts;
 import dev.lstmflink.testutil.TestBroker;

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lstmflink.core.io.file.FileTooLargeException;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.LstmLayout;
 import dev.lstmflink.core.model.Precision;

@@ -8,13 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.anomaly.KeyScorer;
 import dev.lstmflink.anomaly.ScoringState;
+import dev.lstmflink.config.DetectOptions;
 import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.flink.EmbeddingModels;
 import dev.lstmflink.flink.LstmStreams;
-import dev.lstmflink.flink.RejectedEvent;
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.RejectedEvent;
+import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.flink.keyed.ModelShape;
+import dev.lstmflink.record.Detection;
 import dev.lstmflink.train.data.Normalization;
 import java.util.ArrayList;
 import java.util.List;

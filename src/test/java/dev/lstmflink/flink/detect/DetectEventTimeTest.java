@@ -15,10 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lstmflink.config.DetectOptions;
 import dev.lstmflink.flink.LstmStreams;
-import dev.lstmflink.flink.RejectedEvent;
-import dev.lstmflink.flink.SensorEvent;
 import dev.lstmflink.flink.detect.DetectFunctionTest.Backend;
+import dev.lstmflink.record.Detection;
+import dev.lstmflink.record.RejectedEvent;
+import dev.lstmflink.record.SensorEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

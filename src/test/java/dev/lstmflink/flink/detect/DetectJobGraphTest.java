@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
+import dev.lstmflink.config.KafkaSettings;
 import dev.lstmflink.connect.kafka.KafkaIo;
-import dev.lstmflink.connect.kafka.KafkaSettings;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.jobs.detect.KafkaRun;
 import dev.lstmflink.testutil.TestModels;

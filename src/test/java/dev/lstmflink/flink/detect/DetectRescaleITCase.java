@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.anomaly.ScoringConfig;
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
+import dev.lstmflink.config.KafkaSettings;
 import dev.lstmflink.connect.kafka.KafkaIo;
-import dev.lstmflink.connect.kafka.KafkaSettings;
 import dev.lstmflink.connect.kafka.Topics;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.jobs.detect.KafkaRun;
+import dev.lstmflink.record.Detection;
+import dev.lstmflink.record.DetectionJson;
 import dev.lstmflink.testutil.TestBroker;
 import dev.lstmflink.testutil.TestModels;
 import java.nio.file.Files;

@@ -3,9 +3,10 @@ package dev.lstmflink.flink.detect;
 import static dev.lstmflink.flink.detect.KafkaJobPhases.Sent;
 
 import dev.lstmflink.anomaly.ScoringConfig;
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.connect.kafka.Topics;
 import dev.lstmflink.core.model.LstmConfig;
+import dev.lstmflink.record.DetectionJson;
 import dev.lstmflink.testutil.TestBroker;
 import dev.lstmflink.testutil.TestModels;
 import java.io.IOException;

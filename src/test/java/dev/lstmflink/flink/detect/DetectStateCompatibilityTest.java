@@ -13,10 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.lstmflink.config.DetectOptions;
+import dev.lstmflink.config.OnStateMismatch;
 import dev.lstmflink.core.model.LstmConfig;
-import dev.lstmflink.flink.SensorEvent;
 import dev.lstmflink.flink.detect.DetectEventTimeTest.RecordingTaskMetricGroup;
-import dev.lstmflink.flink.keyed.OnStateMismatch;
+import dev.lstmflink.config.OnStateMismatch;
+import dev.lstmflink.record.Detection;
+import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.train.data.Normalization;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.flink.keyed.KeyState;
 import dev.lstmflink.flink.keyed.KeyStateSerializer;
 import dev.lstmflink.flink.keyed.KeyedLstmEngine;

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
+import dev.lstmflink.config.KafkaSettings;
 import dev.lstmflink.connect.kafka.KafkaIo;
-import dev.lstmflink.connect.kafka.KafkaSettings;
 import dev.lstmflink.jobs.detect.KafkaRun;
+import dev.lstmflink.record.Detection;
+import dev.lstmflink.record.DetectionJson;
 import dev.lstmflink.testutil.TestProducer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

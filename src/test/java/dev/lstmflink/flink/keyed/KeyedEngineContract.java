@@ -3,9 +3,11 @@ package dev.lstmflink.flink.keyed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lstmflink.config.KeyedOptions;
+import dev.lstmflink.config.OnStateMismatch;
 import dev.lstmflink.flink.LstmStreams;
-import dev.lstmflink.flink.RejectedEvent;
-import dev.lstmflink.flink.SensorEvent;
+import dev.lstmflink.record.RejectedEvent;
+import dev.lstmflink.record.SensorEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

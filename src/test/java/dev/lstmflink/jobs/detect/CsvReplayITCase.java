@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lstmflink.anomaly.ScoringConfig;
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.nab.NabCorpus;
 import dev.lstmflink.nab.NabProfile;
 import dev.lstmflink.nab.NabReport;

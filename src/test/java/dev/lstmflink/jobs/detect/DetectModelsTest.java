@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.ConfigException;
+import dev.lstmflink.config.DetectConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,11 +30,10 @@ class DetectModelsTest {
 
     @Test
     void aSizeThatIsNotASizeIsAConfigErrorNamingTheKey() {
-        // (CliException, package-private to cli)
-        Exception e = assertThrows(Exception.class,
+        ConfigException e = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("model_max_bytes: lots\n", "detect.yaml", List.of()));
         assertTrue(e.getMessage().contains("model_max_bytes") && e.getMessage().contains("lots"), e.getMessage());
-        Exception neg = assertThrows(Exception.class,
+        ConfigException neg = assertThrows(ConfigException.class,
                 () -> DetectConfig.parse("events:\n  max_ahead: -1 s\n", "detect.yaml", List.of()));
         assertTrue(neg.getMessage().contains("events.max_ahead"), neg.getMessage());
     }

@@ -3,9 +3,9 @@ package dev.lstmflink.jobs.detect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.connect.DeadLetter;
-import dev.lstmflink.flink.detect.Detection;
+import dev.lstmflink.record.Detection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

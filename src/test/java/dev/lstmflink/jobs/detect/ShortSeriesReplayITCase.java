@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lstmflink.cli.DetectConfig;
+import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.jobs.detect.CsvReplay.Action;

@@ -1,7 +1,6 @@
 package dev.lstmflink.core.io.keras;
 
-import dev.lstmflink.core.io.FileTooLargeException;
-import dev.lstmflink.core.io.LstmModelFile;
+import dev.lstmflink.core.io.file.ModelBytes;
 import dev.lstmflink.core.io.keras.KerasModelConfig.Layer;
 import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.LstmConfig;
@@ -23,11 +22,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,10 +89,10 @@ public final class KerasWeights {
 
     /**
      * Reads a {@code .keras} archive or a {@code .weights.h5} file, with its config found as the class comment says.
-     * Files over {@link LstmModelFile#DEFAULT_MAX_BYTES} are refused before reading.
+     * Files over {@link ModelBytes#DEFAULT_MAX_BYTES} are refused before reading.
      */
     public static LstmModel read(Path path) throws IOException {
-        byte[] bytes = readBytes(path, LstmModelFile.DEFAULT_MAX_BYTES);
+        byte[] bytes = ModelBytes.read(path, ModelBytes.DEFAULT_MAX_BYTES);
         if (isZip(bytes)) {
             return read(bytes, path.toString());
         }
@@ -300,7 +296,7 @@ public final class KerasWeights {
         meta.put("keras_layers", String.join(",", names));
         meta.put("keras_return_sequences", String.valueOf(lstms.get(lstms.size() - 1).layer().returnSequences()));
         try {
-            return new LstmModel(Lstm.f32(lc, flat), head, "sha256:" + sha256(versioned).substring(0, 12), meta);
+            return new LstmModel(Lstm.f32(lc, flat), head, ModelBytes.hashVersion(versioned), meta);
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException(source, e.getMessage());
         }
@@ -476,17 +472,9 @@ public final class KerasWeights {
         return name.equals(WEIGHTS_IN_ARCHIVE) && Files.isRegularFile(keras) ? keras : null;
     }
 
-    private static byte[] readBytes(Path path, long maxBytes) throws IOException {
-        long size = Files.size(path);
-        if (size > maxBytes) {
-            throw new FileTooLargeException(path.toString(), size, maxBytes);
-        }
-        return Files.readAllBytes(path);
-    }
-
     /**
      * The config and weights entries of a {@code .keras} archive. Their sizes are counted as they are inflated, so a
-     * crafted archive cannot expand past {@link LstmModelFile#DEFAULT_MAX_BYTES}.
+     * crafted archive cannot expand past {@link ModelBytes#DEFAULT_MAX_BYTES}.
      */
     private static Map<String, byte[]> unzip(byte[] zip, String source) throws KerasFormatException {
         Map<String, byte[]> out = new LinkedHashMap<>();
@@ -498,7 +486,7 @@ public final class KerasWeights {
                     out.put(name, null);
                     continue;
                 }
-                byte[] data = readLimited(in, LstmModelFile.DEFAULT_MAX_BYTES - total, source, name);
+                byte[] data = readLimited(in, ModelBytes.DEFAULT_MAX_BYTES - total, source, name);
                 total += data.length;
                 out.put(name, data);
             }
@@ -517,7 +505,7 @@ public final class KerasWeights {
             buf.write(chunk, 0, n);
             if (buf.size() > limit) {
                 throw new KerasFormatException(source, "entry " + entry + " of the .keras archive inflates to more"
-                        + " than " + LstmModelFile.DEFAULT_MAX_BYTES + " bytes in all");
+                        + " than " + ModelBytes.DEFAULT_MAX_BYTES + " bytes in all");
             }
         }
         return buf.toByteArray();
@@ -533,13 +521,5 @@ public final class KerasWeights {
             }
         }
         return true;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.lstmflink.core.io.onnx;
 
+import dev.lstmflink.core.io.file.ModelBytes;
 import dev.lstmflink.core.io.onnx.OnnxGraph.Attribute;
 import dev.lstmflink.core.io.onnx.OnnxGraph.Node;
 import dev.lstmflink.core.io.onnx.OnnxGraph.Tensor;
@@ -11,8 +12,6 @@ import dev.lstmflink.core.model.Precision;
 import dev.lstmflink.core.nn.LinearHead;
 import dev.lstmflink.core.nn.Lstm;
 import dev.lstmflink.core.nn.LstmModel;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -160,7 +159,7 @@ public final class OnnxLstm {
         List<String> names = new ArrayList<>();
         layers.forEach(x -> names.add(x.node.name().isEmpty() ? "#" + x.node.index() : x.node.name()));
         meta.put("onnx_lstm_nodes", String.join(",", names));
-        return new LstmModel(Lstm.f32(config, flat), head, "sha256:" + sha256(bytes).substring(0, 12), meta);
+        return new LstmModel(Lstm.f32(config, flat), head, ModelBytes.hashVersion(bytes), meta);
     }
 
     /** One LSTM node's checked weights. */
@@ -383,14 +382,5 @@ public final class OnnxLstm {
     private static long intAttr(Node n, String name, long dflt) {
         Attribute a = n.attributes().get(name);
         return a == null ? dflt : a.i();
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return java.util.HexFormat.of().formatHex(md.digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
-        }
     }
 }
