@@ -49,7 +49,8 @@ public class KeyedLstmFunction extends KeyedProcessFunction<String, SensorEvent,
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         model = readModel(modelBytes, modelSource);
-        shapes = ShapeGuard.restore(context, ModelShape.of(model), config.onStateMismatch(), modelSource);
+        shapes = ShapeGuard.restore(context, ModelShape.of(model), config.onStateMismatch(), modelSource,
+                false);
     }
 
     @Override

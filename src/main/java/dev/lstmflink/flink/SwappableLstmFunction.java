@@ -66,7 +66,7 @@ public class SwappableLstmFunction
                 ? withVersion(readModel(restored.bytes, "model update " + restored.version), restored.version)
                 : readModel(initialBytes, initialSource);
         shapes = ShapeGuard.restore(context, ModelShape.of(serving), config.onStateMismatch(),
-                restored != null ? "model update " + restored.version : initialSource);
+                restored != null ? "model update " + restored.version : initialSource, false);
     }
 
     @Override

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lstmflink.config.OnStateMismatch;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.record.LstmOutput;
+import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.testutil.TestModels;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +100,41 @@ class LstmSnapshotCompatibilityTest {
         assertTrue(m.contains("Refusing to restore") && m.contains("hidden_size=8, num_layers=2")
                 && m.contains("hidden_size=4, num_layers=1"), m);
         h.close();
+    }
+
+    /**
+     * Reset mode: a model whose h and c have another length starts each key again (step 1 after the restore); one of
+     * the same state length (here another input size) cannot be told from the keys' state and is refused, as the plain
+     * operator keeps nothing per key but h and c.
+     */
+    @Test
+    void resetModeStartsKeysOfAnotherStateLengthAgainAndRefusesTheSameLength() throws Exception {
+        byte[] smaller = TestModels.withHead(LstmConfig.of(2, 4), 1, 7);   // 16 state values, the fixture's 32
+        var reset = harness(smaller, OnStateMismatch.RESET);
+        reset.initializeState(snapshot());
+        reset.open();
+        List<LstmOutput> got = LstmSnapshotFixture.after(reset);
+        reset.close();
+        assertEquals(LstmSnapshotFixture.KEYS * 8, got.size(), "every waiting and new event stepped");
+        for (LstmOutput o : got) {
+            if (o.ts == 8_000) {
+                assertEquals(1, o.step, o.key + " starts again at its first event after the restore");
+            }
+        }
+
+        byte[] sameLength = TestModels.withHead(LstmConfig.of(3, 8).withNumLayers(2), 1, 7);   // 32 state values
+        var refused = harness(sameLength, OnStateMismatch.RESET);
+        String m = messages(assertThrows(Exception.class, () -> refused.initializeState(snapshot())));
+        assertTrue(m.contains("cannot tell the savepoint's keys from new ones") && m.contains("32 state values per key"),
+                m);
+        refused.close();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, SensorEvent, LstmOutput> harness(byte[] model,
+            OnStateMismatch policy) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new KeyedLstmFunction(
+                LstmSnapshotFixture.CONFIG.withOnStateMismatch(policy), model, "other model")),
+                LstmStreams::keyOf, Types.STRING, LstmHarness.MAX_PARALLELISM, 1, 0);
     }
 
     /** Stable by key: each key's lines keep their order. */

@@ -211,7 +211,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         loadModel();
-        shapes = ShapeGuard.restore(context, shape, options.onStateMismatch(), modelSource);
+        shapes = ShapeGuard.restore(context, shape, options.onStateMismatch(), modelSource, true);
     }
 
     @Override

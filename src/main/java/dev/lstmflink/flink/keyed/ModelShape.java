@@ -123,7 +123,15 @@ public record ModelShape(int inputSize, int hiddenSize, int numLayers, int projS
      * its prediction), so that each key can be checked on its own.
      */
     public boolean sizesDifferFrom(ModelShape o) {
-        return stateValues != o.stateValues || numericInputs != o.numericInputs;
+        return sizesDifferFrom(o, true);
+    }
+
+    /**
+     * As {@link #sizesDifferFrom(ModelShape)}, for an operator whose keys hold a prediction of the numeric values (the
+     * detector) or only their h and c (the plain operator, whose keys differ only when the state's length does).
+     */
+    public boolean sizesDifferFrom(ModelShape o, boolean keysHoldPrediction) {
+        return stateValues != o.stateValues || keysHoldPrediction && numericInputs != o.numericInputs;
     }
 
     /**

@@ -41,14 +41,17 @@ public final class ShapeGuard {
     /**
      * Registers the operator state and, on a restore, checks the stored shapes against {@code current}.
      *
-     * @param modelSource the model's name, for messages
+     * @param modelSource        the model's name, for messages
+     * @param keysHoldPrediction the operator keeps a prediction of the numeric values per key (the detector), so reset
+     *                           mode can also tell keys apart by its length; false: by the h/c length only
      */
     public static ShapeGuard restore(FunctionInitializationContext context, ModelShape current,
-                                     OnStateMismatch policy, String modelSource) throws Exception {
+                                     OnStateMismatch policy, String modelSource, boolean keysHoldPrediction)
+            throws Exception {
         ShapeGuard g = new ShapeGuard(context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>(STATE_NAME, StringSerializer.INSTANCE)));
         if (context.isRestored()) {
-            check(g.state.get(), current, policy, modelSource);
+            check(g.state.get(), current, policy, modelSource, keysHoldPrediction);
         }
         return g;
     }
@@ -59,7 +62,8 @@ public final class ShapeGuard {
     }
 
     /** The restored shapes (one per subtask that wrote the savepoint, all alike) against this model's. */
-    private static void check(Iterable<String> stored, ModelShape current, OnStateMismatch policy, String modelSource) {
+    private static void check(Iterable<String> stored, ModelShape current, OnStateMismatch policy, String modelSource,
+                              boolean keysHoldPrediction) {
         Set<String> lines = new LinkedHashSet<>();
         stored.forEach(lines::add);
         if (lines.isEmpty()) {
@@ -86,11 +90,11 @@ public final class ShapeGuard {
                         + "savepoint (every key starts afresh), or set flink.on_state_mismatch: reset to start the "
                         + "savepoint's keys again one by one");
             }
-            if (!old.sizesDifferFrom(current)) {
+            if (!old.sizesDifferFrom(current, keysHoldPrediction)) {
                 throw refuse("Refusing to restore: " + what + ". flink.on_state_mismatch: reset cannot tell the "
                         + "savepoint's keys from new ones, as both shapes keep " + current.stateValues() + " state "
-                        + "values and " + current.numericInputs() + " values per event. Resume with a model of the "
-                        + "savepoint's shape, or start without the savepoint");
+                        + "values" + (keysHoldPrediction ? " and " + current.numericInputs() + " predicted values" : "")
+                        + " per key. Resume with a model of the savepoint's shape, or start without the savepoint");
             }
             LOG.warn("Restoring with {}: flink.on_state_mismatch is reset, so each key of the savepoint starts again "
                     + "as a new key on its next event (counted in metric {})", what,
