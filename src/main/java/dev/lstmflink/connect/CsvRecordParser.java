@@ -3,6 +3,7 @@ package dev.lstmflink.connect;
 import dev.lstmflink.csv.CsvCells;
 import dev.lstmflink.csv.CsvFormatException;
 import dev.lstmflink.csv.CsvNumbers;
+import dev.lstmflink.csv.Snippets;
 import dev.lstmflink.record.SensorEvent;
 import java.util.List;
 

@@ -1,6 +1,7 @@
 package dev.lstmflink.connect;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.lstmflink.csv.Snippets;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Objects;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.lstmflink.csv.Snippets;
 import dev.lstmflink.record.SensorEvent;
 import java.io.IOException;
 import java.math.BigInteger;

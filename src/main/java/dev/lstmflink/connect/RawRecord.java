@@ -1,5 +1,6 @@
 package dev.lstmflink.connect;
 
+import dev.lstmflink.csv.Snippets;
 import java.util.Arrays;
 import java.util.Objects;
 

@@ -1,5 +1,6 @@
 package dev.lstmflink.connect;
 
+import dev.lstmflink.csv.Snippets;
 import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.train.data.Timestamps;
 

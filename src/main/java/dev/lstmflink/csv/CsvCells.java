@@ -60,7 +60,7 @@ public final class CsvCells {
                 }
                 if (i < n && line.charAt(i) != ',') {
                     throw new CsvFormatException(column, i + 1, "has text after its closing quote: "
-                            + CsvFormatException.show(line.substring(i, Math.min(n, i + 50))));
+                            + CsvFormatException.show(line.substring(i)));
                 }
             } else {
                 int start = i;

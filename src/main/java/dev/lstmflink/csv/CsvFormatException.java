@@ -43,22 +43,6 @@ public final class CsvFormatException extends Exception {
 
     /** {@code "text"}, with line breaks, tabs and other control characters escaped, cut to {@value #SHOWN}. */
     static String show(String s) {
-        int n = Math.min(s.length(), SHOWN);
-        if (n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) {
-            n--;   // do not cut a surrogate pair in half
-        }
-        StringBuilder b = new StringBuilder(n + 8).append('"');
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> b.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-            }
-        }
-        return b.append(n < s.length() ? "...\"" : "\"").toString();
+        return Snippets.quote(s, SHOWN);
     }
 }

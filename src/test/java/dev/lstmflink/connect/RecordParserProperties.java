@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lstmflink.csv.Snippets;
 import dev.lstmflink.record.SensorEvent;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;

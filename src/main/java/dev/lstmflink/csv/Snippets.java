@@ -1,17 +1,18 @@
-package dev.lstmflink.connect;
+package dev.lstmflink.csv;
 
 /**
- * Shortened quotations of record content for dead-letter details: the detail must name the offending value, but a
- * 1 MB key must not make a 1 MB message.
+ * Shortened quotations of record content for error messages and dead-letter details: a message must name the offending
+ * value, but a 1 MB key must not make a 1 MB message. Here, below every reader, so that the CSV reader's errors and the
+ * record parsers' dead letters quote alike.
  */
-final class Snippets {
+public final class Snippets {
 
-    static final int MAX = 60;
+    public static final int MAX = 60;
 
     private Snippets() {}
 
     /** {@code "text"} with control characters escaped, cut to {@code max} characters with an ellipsis. */
-    static String quote(String s, int max) {
+    public static String quote(String s, int max) {
         if (s == null) {
             return "null";
         }
@@ -45,14 +46,14 @@ final class Snippets {
     }
 
     /** {@code s} unquoted, cut to {@code max} characters: for numbers, which need no quotes but may be long. */
-    static String cut(String s, int max) {
+    public static String cut(String s, int max) {
         if (s == null || s.length() <= max) {
             return s;
         }
         return s.substring(0, max) + "... (" + s.length() + " characters)";
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         return quote(s, MAX);
     }
 
