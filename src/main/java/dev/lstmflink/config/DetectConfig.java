@@ -188,10 +188,13 @@ public final class DetectConfig {
         /** Kafka mode: checkpoints commit the Kafka transactions (exactly-once output appears at this pace). */
         @JsonProperty("checkpoint_interval")
         public String checkpointInterval = "10 s";
-        /** hashmap or rocksdb. */
+        /** hashmap or rocksdb; null: the cluster's (state.backend.type in its config.yaml), hashmap when run locally. */
         @JsonProperty("state_backend")
-        public String stateBackend = "hashmap";
-        /** Where checkpoints go (a file:// or s3:// URI); null: checkpoints/ under {@link #output}. */
+        public String stateBackend;
+        /**
+         * Where checkpoints go (a file:// or s3:// URI); null: the cluster's (execution.checkpointing.dir), and when run
+         * locally checkpoints/ under {@link #output}.
+         */
         @JsonProperty("checkpoint_dir")
         public String checkpointDir;
         /** Kafka mode: a savepoint or retained checkpoint to start from (Flink's execution.state-recovery.path). */
@@ -350,8 +353,9 @@ public final class DetectConfig {
                 "fail or reset");
         check(source, "flink.checkpoint_interval", flink.checkpointInterval,
                 parses(flink.checkpointInterval) && !checkpointInterval().isZero(), "a duration > 0, e.g. 10 s");
-        check(source, "flink.state_backend", flink.stateBackend,
-                "hashmap".equals(flink.stateBackend) || "rocksdb".equals(flink.stateBackend), "hashmap or rocksdb");
+        check(source, "flink.state_backend", flink.stateBackend, flink.stateBackend == null
+                || "hashmap".equals(flink.stateBackend) || "rocksdb".equals(flink.stateBackend),
+                "hashmap, rocksdb or null (the cluster's)");
     }
 
     private static void check(String source, String key, Object value, boolean ok, String expected)

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -72,29 +73,48 @@ public final class KafkaRun {
 
     /**
      * The environment with the configured parallelism, max parallelism (the number of key groups, fixed so that a
-     * savepoint restores at any parallelism up to it), state backend and checkpointing.
+     * savepoint restores at any parallelism up to it), state backend and checkpointing ({@link #settings}).
      */
     public static StreamExecutionEnvironment environment(DetectConfig c) {
-        Configuration conf = new Configuration();
-        conf.setString("state.backend.type", c.flink.stateBackend);
-        if ("rocksdb".equals(c.flink.stateBackend)) {
-            conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
-        }
-        // Without a directory Flink keeps checkpoints in the JobManager's memory, capped at 5 MB: state of about 700
-        // sensors or more then fails every checkpoint (measured by jobs/bench-kafka), so default to a local folder.
-        String dir = c.flink.checkpointDir != null ? c.flink.checkpointDir
-                : Path.of(c.output, "checkpoints").toAbsolutePath().toUri().toString();
-        conf.setString("execution.checkpointing.dir", dir);
-        // a cancelled (or crashed and given up) job keeps its last checkpoint, so that restore_from can resume it
-        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
-        if (c.flink.restoreFrom != null) {
-            conf.setString("execution.state-recovery.path", c.flink.restoreFrom);
-        }
+        // Submitted by `flink run` (or the REST API's jar run), the program gets Flink's context environment, bound to
+        // the cluster whose config.yaml then rules what the user did not set; anything else is a local run.
+        boolean onCluster = StreamExecutionEnvironment.getExecutionEnvironment() instanceof StreamContextEnvironment;
+        Configuration conf = settings(c, onCluster);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(c.flink.parallelism);
         env.setMaxParallelism(c.flink.maxParallelism);
         env.enableCheckpointing(c.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
         return env;
+    }
+
+    /**
+     * The Flink settings the job sets. On a cluster the state backend and the checkpoint storage are set only when
+     * the user gave them ({@code flink.state_backend}, {@code flink.checkpoint_dir}), so the cluster's config.yaml
+     * stands otherwise (on several machines a client-local default folder would put checkpoints on local disks); run
+     * locally they default to the heap and {@code checkpoints/} under {@code output}: without a directory Flink keeps
+     * checkpoints in the JobManager's memory, capped at 5 MB, and state of about 700 sensors or more then fails every
+     * checkpoint (measured by jobs/bench-kafka). The restart strategy is never set: Flink's (or the cluster's) stands.
+     */
+    static Configuration settings(DetectConfig c, boolean onCluster) {
+        Configuration conf = new Configuration();
+        String backend = c.flink.stateBackend != null ? c.flink.stateBackend : onCluster ? null : "hashmap";
+        if (backend != null) {
+            conf.setString("state.backend.type", backend);
+            if ("rocksdb".equals(backend)) {
+                conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
+            }
+        }
+        String dir = c.flink.checkpointDir != null ? c.flink.checkpointDir
+                : onCluster ? null : Path.of(c.output, "checkpoints").toAbsolutePath().toUri().toString();
+        if (dir != null) {
+            conf.setString("execution.checkpointing.dir", dir);
+        }
+        // a cancelled (or crashed and given up) job keeps its last checkpoint, so that restore_from can resume it
+        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        if (c.flink.restoreFrom != null) {
+            conf.setString("execution.state-recovery.path", c.flink.restoreFrom);
+        }
+        return conf;
     }
 
     /**
