@@ -81,6 +81,20 @@ final class DetectJobSetup {
                 ""));
     }
 
+    /**
+     * Leaves the state backend and the checkpoint storage to the cluster: drops {@code flink.state_backend} and
+     * {@code flink.checkpoint_dir} from the job's settings.
+     */
+    void leaveStateToTheCluster() throws Exception {
+        List<String> kept = new ArrayList<>();
+        for (String line : Files.readAllLines(configFile)) {
+            if (!line.startsWith("  state_backend:") && !line.startsWith("  checkpoint_dir:")) {
+                kept.add(line);
+            }
+        }
+        Files.write(configFile, kept);
+    }
+
     /** The settings, as the job reads them. */
     DetectConfig config() throws Exception {
         return DetectConfig.read(configFile);

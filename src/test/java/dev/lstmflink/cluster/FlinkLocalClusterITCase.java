@@ -74,6 +74,7 @@ class FlinkLocalClusterITCase {
         });
         broker = TestBroker.start(Files.createDirectories(tmp.resolve("kafka")));
         DetectJobSetup job = new DetectJobSetup(tmp, broker.bootstrap, "cluster-it", 2, "500 ms");
+        job.leaveStateToTheCluster();   // the cluster's config.yaml rules the checkpoint storage (issue 16)
         job.createTopics();
         Map<String, String> malformed = INPUT.produce(broker.bootstrap, job.in, DetectJobSetup.PARTITIONS);
         cluster = starting.get();
@@ -100,6 +101,10 @@ class FlinkLocalClusterITCase {
         System.out.printf("job %s running in %d ms%n", jobId, ms(t));
         assertEquals(Set.of("tm-1", "tm-2"), tasksOn(jobId), "parallelism 2, one slot per TaskManager");
         awaitCompletedCheckpoint(jobId);
+        String stored = cluster.rest().checkpoints(jobId).path("latest").path("completed").path("external_path")
+                .asText();
+        assertTrue(stored.startsWith(tmp.resolve("flink").resolve("checkpoints").toUri().toString().replace("file:///",
+                "file:/")), "the job checkpoints where the cluster's execution.checkpointing.dir says: " + stored);
 
         long restoredBefore = cluster.rest().checkpoints(jobId).path("counts").path("restored").asLong();
         t = System.nanoTime();
