@@ -1,6 +1,7 @@
 package dev.lstmflink.cli;
 
 import dev.lstmflink.config.DetectConfig;
+import dev.lstmflink.jobs.RemoteFiles;
 import dev.lstmflink.jobs.detect.CsvReplay;
 import dev.lstmflink.jobs.detect.EmbeddedRun;
 import dev.lstmflink.jobs.detect.Evaluation;
@@ -9,6 +10,7 @@ import dev.lstmflink.jobs.detect.LocalRun;
 import dev.lstmflink.train.data.DataException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,20 +46,25 @@ import picocli.CommandLine.Spec;
 public final class DetectCli implements Callable<Integer> {
 
     static final Path DEFAULT_CONFIG = Path.of("config/detect.yaml");
+    /** A settings file larger than this is not one (the shipped one is about 10 KB). */
+    static final long MAX_CONFIG_BYTES = 1 << 20;
 
     @Spec
     CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "settings file (default: config/detect.yaml when present, else built-in defaults)")
-    Path config;
+            description = "settings file, a path or a URI (s3://, hdfs://, file://: read through Flink's file systems) "
+                    + "(default: config/detect.yaml when present, else built-in defaults)")
+    String config;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "override one setting of the config file, e.g. --set scoring.window=500 (repeatable)")
     List<String> set = new ArrayList<>();
 
-    @Option(names = "--model", paramLabel = "FILE", description = "the model file (overrides model)")
-    Path model;
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "the model file, a path or (Kafka mode) a URI read through Flink's file systems (overrides "
+                    + "model)")
+    String model;
 
     @Option(names = "--output", paramLabel = "DIR",
             description = "local modes: folder for the results, report.html and dead-letters.jsonl (overrides output)")
@@ -106,10 +113,13 @@ public final class DetectCli implements Callable<Integer> {
 
     /** The config file with --set applied, then the flags. */
     DetectConfig settings() throws Exception {
-        Path file = config;
         String source;
         String text;
-        if (file != null) {
+        if (config != null && RemoteFiles.isUri(config)) {
+            text = new String(RemoteFiles.read(config, MAX_CONFIG_BYTES), StandardCharsets.UTF_8);
+            source = config;
+        } else if (config != null) {
+            Path file = Path.of(config);
             if (Files.isDirectory(file)) {
                 throw new CliException(file + ": is a directory, expected a YAML file");
             }
@@ -124,7 +134,7 @@ public final class DetectCli implements Callable<Integer> {
         }
         DetectConfig c = DetectConfig.parse(text, source, set);
         if (model != null) {
-            c.model = model.toString();
+            c.model = model;
         }
         if (output != null) {
             c.output = output.toString();

@@ -145,7 +145,7 @@ public final class CsvReplay {
         // A given model is the run's, not a file's: a problem with it stops the run before any file.
         Given given = null;
         if (c.training.trainFraction == null) {
-            byte[] bytes = DetectModels.read(c, Path.of(c.model));
+            byte[] bytes = DetectModels.read(c, c.model);
             given = new Given(bytes, LstmModelFile.read(bytes, c.model));
         }
         Path out = Path.of(c.output);

@@ -3,6 +3,7 @@ package dev.lstmflink.jobs.detect;
 import dev.lstmflink.config.DetectConfig;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.io.file.FileTooLargeException;
+import dev.lstmflink.jobs.RemoteFiles;
 import dev.lstmflink.jobs.TrainJob;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.Trainer;
@@ -132,6 +133,22 @@ public final class DetectModels {
     public static byte[] read(DetectConfig c, Path file) throws IOException {
         try {
             return LstmModelFile.readBytes(file, c.modelMaxBytes());
+        } catch (FileTooLargeException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; model_max_bytes is " + c.modelMaxBytes
+                    + " (--set model_max_bytes=1gb raises it)", e);
+        }
+    }
+
+    /**
+     * The model file at {@code location}: a URI ({@code s3://}, {@code hdfs://}, {@code file://}) through Flink's file
+     * systems ({@link RemoteFiles}), anything else a local path; refused over {@code model_max_bytes} either way.
+     */
+    public static byte[] read(DetectConfig c, String location) throws IOException {
+        if (!RemoteFiles.isUri(location)) {
+            return read(c, Path.of(location));
+        }
+        try {
+            return RemoteFiles.read(location, c.modelMaxBytes());
         } catch (FileTooLargeException e) {
             throw new IllegalArgumentException(e.getMessage() + "; model_max_bytes is " + c.modelMaxBytes
                     + " (--set model_max_bytes=1gb raises it)", e);

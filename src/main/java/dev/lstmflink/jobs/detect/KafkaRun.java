@@ -15,6 +15,7 @@ import dev.lstmflink.connect.kafka.Topics;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.flink.detect.DetectPipeline;
+import dev.lstmflink.jobs.RemoteFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,18 +52,18 @@ public final class KafkaRun {
     /** Creates or checks the topics, builds the job and runs it until it is stopped (or fails). */
     public static void run(DetectConfig c, String bootstrapServers, Consumer<String> log) throws Exception {
         KafkaSettings s = c.kafkaSettings(bootstrapServers);
-        Path modelFile = c.model != null ? Path.of(c.model) : DEFAULT_MODEL;
-        if (!Files.isRegularFile(modelFile)) {
+        String modelFile = c.model != null ? c.model : DEFAULT_MODEL.toString();
+        if (!RemoteFiles.isUri(modelFile) && !Files.isRegularFile(Path.of(modelFile))) {
             throw new IllegalArgumentException("model " + modelFile + ": no such file; give --model FILE (jobs/detect "
                     + "without flags trains one into target/detect/model.safetensors)");
         }
-        byte[] model = DetectModels.read(c, modelFile);
+        byte[] model = DetectModels.read(c, modelFile);   // a URI (s3://, hdfs://, file://) through Flink's file systems
         List<String> created = Topics.ensure(s);
         if (!created.isEmpty()) {
             log.accept("created topics " + created + " (" + s.partitions() + " partitions)");
         }
         StreamExecutionEnvironment env = environment(c);
-        build(env, c, s, KafkaIo.source(s), model, modelFile.toString());
+        build(env, c, s, KafkaIo.source(s), model, modelFile);
         log.accept("reading " + s.inputTopic() + " at " + s.bootstrapServers() + " (group " + s.groupId() + "), "
                 + "writing detections to " + s.outputTopic() + " and dead letters to " + s.deadLetterTopic() + ", "
                 + (s.exactlyOnce() ? "exactly-once (read them with isolation.level=read_committed; they appear "
