@@ -62,10 +62,10 @@ final class BatchGemm {
         }
     }
 
-    /** Columns {@code [c0, c1)} of {@code out += U^T W}, over rows {@code [k0, k1)} of W (see the class comment). */
-    static void multiply(float[] w, int wOff, int ldw, int k0, int k1, int c0, int c1, float[] u, int n,
-                         float[] out, int outOff, int ldo) {
-        for (int j = k0; j < k1; j++) {
+    /** Columns {@code [c0, c1)} of {@code out += U^T W}, over all k rows of W (see the class comment). */
+    static void multiply(float[] w, int wOff, int ldw, int k, int c0, int c1, float[] u, int n, float[] out,
+                         int outOff, int ldo) {
+        for (int j = 0; j < k; j++) {
             int row = wOff + j * ldw;
             for (int b = 0; b < n; b++) {
                 float uj = u[j * n + b];

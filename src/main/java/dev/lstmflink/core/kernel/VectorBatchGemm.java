@@ -5,20 +5,22 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link BatchGemm#multiply} on the Vector API: {@code out[b, c] += Σ_j U[j, b] · W[j, c]} for n keys (shapes in
- * {@link BatchGemm}), register-blocked and cache-blocked as a GEMM micro-kernel is (Goto &amp; van de Geijn, "Anatomy of
- * high-performance matrix multiplication", ACM TOMS 34(3), 2008):
- * <ul>
- *   <li>registers: a {@code 4 keys × 4 vectors} block of out (16 accumulators; 64 columns, one weight panel, with
- *       512-bit vectors) is kept in registers while j runs; each step loads 4 weight vectors and broadcasts 4
- *       inputs for 16 FMAs, so a weight vector loaded once serves 4 keys;</li>
- *   <li>L1: j is cut into blocks of {@value #KC} rows, and one block of W ({@value #KC} × 64 floats, 16 KB) is used
- *       by every group of 4 keys before the next block is read, so W comes from memory (or L2/L3) once per call and
- *       from L1 for the other n/4 − 1 groups.</li>
- * </ul>
- * Each accumulator starts from {@code out} (the bias, written by {@link BatchGemm#initGates}) and adds the rows in
+ * {@link BatchGemm}), register-blocked as a GEMM micro-kernel is (Goto &amp; van de Geijn, "Anatomy of
+ * high-performance matrix multiplication", ACM TOMS 34(3), 2008): a {@code 4 keys × 4 vectors} block of out (16
+ * accumulators; 64 columns, one whole weight panel, with 512-bit vectors) stays in registers while j runs over all k
+ * rows; each step loads 4 weight vectors and broadcasts 4 inputs for 16 FMAs, so a weight vector loaded once serves 4
+ * keys. The first group of keys brings the panel ({@code R × 64} floats, 67 KB at H = 256) from memory or L3, the other
+ * n/4 − 1 groups read it from L2.
+ *
+ * <p>Measured and dropped (BENCHMARKS.md, issue 15): cutting j into 64- or 128-row blocks so that a weight block stays
+ * in L1 across the key groups (the next level of Goto's blocking) was slower on Zen 4 (81–88 against 90–92 GFLOP/s at
+ * H = 256, B = 32 and 64, gate product alone): the panel's L2 stream keeps up with the FMAs, and every block costs a
+ * store and reload of the 16 accumulators. An {@code 8 keys × 2 vectors} block (half the weight loads per FMA) was no
+ * faster either.
+ *
+ * <p>Each accumulator starts from {@code out} (the bias, written by {@link BatchGemm#initGates}) and adds the rows in
  * order j = 0 … k-1 with one FMA each, exactly as {@link VectorLstmKernel}'s single-key {@code gatesBlock4} does, so a
- * key's gates are the same floats whether it is stepped alone or in a batch; storing and reloading the accumulators
- * between j blocks does not round. Columns that do not fill a vector go to {@link BatchGemm#multiply}, as the
+ * key's gates are the same floats whether it is stepped alone or in a batch. Columns that do not fill a vector go to {@link BatchGemm#multiply}, as the
  * single-key kernel sends them to {@link ScalarLstmKernel#gatesPanel}. Keys left over after the groups of 4 use a
  * one-key block.
  *
@@ -32,42 +34,37 @@ final class VectorBatchGemm {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final int BLOCK = 4 * LANES;
-    /** Rows of W per cache block: 64 rows × 64 columns × 4 B = 16 KB, half of a 32 KB L1D, the rest for U and out. */
-    static final int KC = 64;
 
     private VectorBatchGemm() {}
 
     /** {@code out += U^T W} over all k rows and {@code cols} columns of W (see {@link BatchGemm}). */
     static void multiply(float[] w, int wOff, int ldw, int k, int cols, float[] u, int n, float[] out, int outOff,
                          int ldo) {
-        for (int k0 = 0; k0 < k; k0 += KC) {
-            int k1 = Math.min(k, k0 + KC);
-            int c = 0;
-            for (; c + BLOCK <= cols; c += BLOCK) {
-                int b = 0;
-                for (; b + 4 <= n; b += 4) {
-                    block4x4(w, wOff + k0 * ldw + c, ldw, k0, k1, u, n, b, out, outOff + b * ldo + c, ldo);
-                }
-                for (; b < n; b++) {
-                    block1x4(w, wOff + k0 * ldw + c, ldw, k0, k1, u, n, b, out, outOff + b * ldo + c);
-                }
+        int c = 0;
+        for (; c + BLOCK <= cols; c += BLOCK) {
+            int b = 0;
+            for (; b + 4 <= n; b += 4) {
+                block4x4(w, wOff + c, ldw, k, u, n, b, out, outOff + b * ldo + c, ldo);
             }
-            for (; c + LANES <= cols; c += LANES) {
-                for (int b = 0; b < n; b++) {
-                    block1x1(w, wOff + k0 * ldw + c, ldw, k0, k1, u, n, b, out, outOff + b * ldo + c);
-                }
+            for (; b < n; b++) {
+                block1x4(w, wOff + c, ldw, k, u, n, b, out, outOff + b * ldo + c);
             }
-            if (c < cols) {
-                BatchGemm.multiply(w, wOff, ldw, k0, k1, c, cols, u, n, out, outOff, ldo);
+        }
+        for (; c + LANES <= cols; c += LANES) {
+            for (int b = 0; b < n; b++) {
+                block1x1(w, wOff + c, ldw, k, u, n, b, out, outOff + b * ldo + c);
             }
+        }
+        if (c < cols) {
+            BatchGemm.multiply(w, wOff, ldw, k, c, cols, u, n, out, outOff, ldo);
         }
     }
 
     /**
-     * Keys {@code b .. b+3}, columns {@code [c, c + 4·LANES)}: {@code row} is the offset of {@code W[k0, c]}, {@code o}
+     * Keys {@code b .. b+3}, columns {@code [c, c + 4·LANES)}: {@code row} is the offset of {@code W[0, c]}, {@code o}
      * of {@code out[b, c]}. Accumulator {@code aKV} holds key b+K, vector V.
      */
-    private static void block4x4(float[] w, int row, int ldw, int k0, int k1, float[] u, int n, int b, float[] out,
+    private static void block4x4(float[] w, int row, int ldw, int k, float[] u, int n, int b, float[] out,
                                  int o, int ldo) {
         int o1 = o + ldo;
         int o2 = o1 + ldo;
@@ -88,8 +85,8 @@ final class VectorBatchGemm {
         FloatVector a31 = FloatVector.fromArray(SPECIES, out, o3 + LANES);
         FloatVector a32 = FloatVector.fromArray(SPECIES, out, o3 + 2 * LANES);
         FloatVector a33 = FloatVector.fromArray(SPECIES, out, o3 + 3 * LANES);
-        int ui = k0 * n + b;
-        for (int j = k0; j < k1; j++, row += ldw, ui += n) {
+        int ui = b;
+        for (int j = 0; j < k; j++, row += ldw, ui += n) {
             // z[b', c..c+4L) += U[j, b'] · Wt[j, c..c+4L) for the four keys b' = b .. b+3
             FloatVector w0 = FloatVector.fromArray(SPECIES, w, row);
             FloatVector w1 = FloatVector.fromArray(SPECIES, w, row + LANES);
@@ -135,14 +132,14 @@ final class VectorBatchGemm {
     }
 
     /** One key b, columns {@code [c, c + 4·LANES)}: the single-key kernel's block. */
-    private static void block1x4(float[] w, int row, int ldw, int k0, int k1, float[] u, int n, int b, float[] out,
+    private static void block1x4(float[] w, int row, int ldw, int k, float[] u, int n, int b, float[] out,
                                  int o) {
         FloatVector a0 = FloatVector.fromArray(SPECIES, out, o);
         FloatVector a1 = FloatVector.fromArray(SPECIES, out, o + LANES);
         FloatVector a2 = FloatVector.fromArray(SPECIES, out, o + 2 * LANES);
         FloatVector a3 = FloatVector.fromArray(SPECIES, out, o + 3 * LANES);
-        int ui = k0 * n + b;
-        for (int j = k0; j < k1; j++, row += ldw, ui += n) {
+        int ui = b;
+        for (int j = 0; j < k; j++, row += ldw, ui += n) {
             FloatVector v = FloatVector.broadcast(SPECIES, u[ui]);
             a0 = FloatVector.fromArray(SPECIES, w, row).fma(v, a0);
             a1 = FloatVector.fromArray(SPECIES, w, row + LANES).fma(v, a1);
@@ -156,11 +153,11 @@ final class VectorBatchGemm {
     }
 
     /** One key b, columns {@code [c, c + LANES)}. */
-    private static void block1x1(float[] w, int row, int ldw, int k0, int k1, float[] u, int n, int b, float[] out,
+    private static void block1x1(float[] w, int row, int ldw, int k, float[] u, int n, int b, float[] out,
                                  int o) {
         FloatVector a = FloatVector.fromArray(SPECIES, out, o);
-        int ui = k0 * n + b;
-        for (int j = k0; j < k1; j++, row += ldw, ui += n) {
+        int ui = b;
+        for (int j = 0; j < k; j++, row += ldw, ui += n) {
             a = FloatVector.fromArray(SPECIES, w, row).fma(FloatVector.broadcast(SPECIES, u[ui]), a);
         }
         a.intoArray(out, o);

@@ -216,6 +216,10 @@ public final class VectorLstmKernel extends ScalarLstmKernel {
     @Override
     public void gatesBatch(float[] w, CellLayout cell, int n, float[][] xs, int[] xOffs, float[][] hs, int hOff,
                            float[] u, float[] z) {
+        if (n == 1) {
+            gates(w, cell, xs[0], xOffs[0], hs[0], hOff, z, 0);   // the same sums; saves packing one key
+            return;
+        }
         BatchGemm.packInputs(cell, n, xs, xOffs, hs, hOff, u);
         BatchGemm.initGates(cell, n, w, z);
         for (int p = 0; p < cell.panelCount(); p++) {
