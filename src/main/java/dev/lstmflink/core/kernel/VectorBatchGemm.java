@@ -4,31 +4,31 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link BatchGemm#multiply} on the Vector API: {@code out[b, c] += Σ_j U[j, b] · W[j, c]} for n keys (shapes in
- * {@link BatchGemm}), register-blocked as a GEMM micro-kernel is (Goto &amp; van de Geijn, "Anatomy of
- * high-performance matrix multiplication", ACM TOMS 34(3), 2008): a {@code 6 keys × 4 vectors} block of out (24
- * accumulators; 64 columns, one whole weight panel, with 512-bit vectors) stays in registers while j runs over all k
- * rows; each step loads 4 weight vectors and broadcasts 6 inputs for 24 FMAs, so a weight vector loaded once serves 6
- * keys. Keys left over go in blocks of 4 ({@link #sixes}) and at most one of 1. The first block of keys brings the
- * panel ({@code R × 64} floats, 67 KB at H = 256) from memory or L3, the others read it from L2.
+ * {@link BatchGemm#multiply} on the Vector API: {@code out[b, c] += Σ_j U[j, b] · W[j, c]} for n keys (shapes in {@link
+ * BatchGemm}), register-blocked as a GEMM micro-kernel is (Goto &amp; van de Geijn, "Anatomy of high-performance matrix
+ * multiplication", ACM TOMS 34(3), 2008): a {@code 6 keys × 4 vectors} block of out (24 accumulators; 64 columns, one
+ * whole weight panel, with 512-bit vectors) stays in registers while j runs over all k rows; each step loads 4 weight
+ * vectors and broadcasts 6 inputs for 24 FMAs, so a weight vector loaded once serves 6 keys. Keys left over go in
+ * blocks of 4 ({@link #sixes}) and at most one of 1. The first block of keys brings the panel ({@code R × 64} floats,
+ * 67 KB at H = 256) from memory or L3, the others read it from L2.
  *
- * <p>Measured (issue 15, BENCHMARKS.md; Zen 4, gate product alone, H = 256): 6 × 4 gave 91–93 GFLOP/s at B = 64 against
+ * <p>Measured (issue 15, BENCHMARKS.md; Zen 4, gate product alone, H = 256): 6 × 4 gave 91–98 GFLOP/s at B = 64 against
  * 83–85 for 4 × 4 in the same sitting: fewer passes over the panel from L2. Dropped: cutting j into 64- or 128-row
- * blocks so that a weight block stays in L1 across the key blocks (the next level of Goto's blocking) was slower
- * (81–88 against 90–92 GFLOP/s with 4 × 4): the panel's L2 stream keeps up, and every block costs a store and reload
- * of the accumulators; an {@code 8 keys × 2 vectors} block was no faster than 4 × 4. The block sizes assume 32 vector
- * registers (AVX-512, or ARM's 32 NEON/SVE registers); with AVX2's 16, C2 spills accumulators (not measured).
+ * blocks so that a weight block stays in L1 across the key blocks (the next level of Goto's blocking) was slower or no
+ * faster (64 rows: 82–83 against 92 GFLOP/s with 4 × 4; 128 rows: 84–90, within the spread): the panel's L2 stream
+ * keeps up, and every block costs a store and reload of the accumulators; an {@code 8 keys × 2 vectors} block was no
+ * faster than 4 × 4. The block sizes assume 32 vector registers (AVX-512, or ARM's 32 NEON/SVE registers); with AVX2's
+ * 16, C2 spills accumulators (not measured).
  *
  * <p>Each accumulator starts from {@code out} (the bias, written by {@link BatchGemm#initGates}) and adds the rows in
  * order j = 0 … k-1 with one FMA each, exactly as {@link VectorLstmKernel}'s single-key {@code gatesBlock4} does, so a
- * key's gates are the same floats whether it is stepped alone or in a batch. Columns that do not fill a vector go to {@link BatchGemm#multiply}, as the
- * single-key kernel sends them to {@link ScalarLstmKernel#gatesPanel}. Keys left over after the groups of 4 use a
- * one-key block.
+ * key's gates are the same floats whether it is stepped alone or in a batch. Columns that do not fill a vector go to
+ * {@link BatchGemm#multiply}, as the single-key kernel sends them to {@link ScalarLstmKernel#gatesPanel}.
  *
  * <p>Used only by {@link VectorLstmKernel}, which {@link LstmKernels} loads reflectively: like it, this class links
- * against {@code jdk.incubator.vector}. Each block method is one straight loop over j with its accumulators live
- * across it and nowhere else: on JDK 17 C2 boxes vectors carried through a loop nest or merged after a branch
- * ({@code BatchStepAllocationTest}).
+ * against {@code jdk.incubator.vector}. Each block method is one straight loop over j with its accumulators live across
+ * it and nowhere else: on JDK 17 C2 boxes vectors carried through a loop nest or merged after a branch ({@code
+ * BatchStepAllocationTest}).
  */
 final class VectorBatchGemm {
 

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * weight is loaded once per step, in address order, and no horizontal reduction is needed; σ and tanh are built from a polynomial e^x that gives the same bits before and after
  * JIT compilation (the Vector API's own EXP/TANH do not; see {@link #activate}). Columns that do not fill a vector are finished by {@link ScalarLstmKernel}'s range methods.
  *
- * <p>The batched step ({@link #gatesBatch}, {@link #projectBatch}) runs the register- and cache-blocked product of
+ * <p>The batched step ({@link #gatesBatch}, {@link #projectBatch}) runs the register-blocked product of
  * {@link VectorBatchGemm}, which gives each key the same floats as {@link #gates} and {@link #project}.
  *
  * <p>All {@code jdk.incubator.vector} imports of the project live in this class and {@link VectorBatchGemm}, which only
