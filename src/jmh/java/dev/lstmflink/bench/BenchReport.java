@@ -48,7 +48,8 @@ public final class BenchReport {
     private static double printPeak(JsonNode results, PrintStream out) {
         double peak = Double.NaN;
         for (JsonNode r : results) {
-            if (r.path("benchmark").asText().endsWith("FmaPeakBenchmark.fma") && "avgt".equals(r.path("mode").asText())) {
+            boolean fma = r.path("benchmark").asText().endsWith("FmaPeakBenchmark.fma");
+            if (fma && "avgt".equals(r.path("mode").asText())) {
                 JsonNode metric = r.path("primaryMetric");
                 double ns = number(metric.path("score")) * nanosPer(metric.path("scoreUnit").asText());
                 peak = FmaPeakBenchmark.flopsPerCall() / ns;

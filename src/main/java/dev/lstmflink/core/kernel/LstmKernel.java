@@ -60,8 +60,8 @@ public interface LstmKernel<A> {
     /**
      * {@link #gates} for n keys at once (the batched streaming step, issue 15): {@code z[b] = W_ih x_b + W_hh h_b +
      * b_ih + b_hh} for b = 0 … n-1, key b's input at {@code xs[b][xOffs[b]]} (I values) and its {@code h_{t-1}} at
-     * {@code hs[b][hOff]} (Hout values); {@code z} is {@code (n, 4H)}, key b's gates at {@code b·4H}. Stacking the keys'
-     * {@code [x_b; h_b]} as the columns of {@code U (R, n)} turns the n matrix-vector products into one product
+     * {@code hs[b][hOff]} (Hout values); {@code z} is {@code (n, 4H)}, key b's gates at {@code b·4H}. Stacking the
+     * keys' {@code [x_b; h_b]} as the columns of {@code U (R, n)} turns the n matrix-vector products into one product
      * {@code Z^T = Wt^T U}, which a kernel can block so that each weight is loaded from memory once per call, not once
      * per key. {@code u} is scratch of at least {@code R·n} values. Per key the result equals {@link #gates}; this
      * default simply calls it n times.

@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The batched step ({@link #gatesBatch}, {@link #projectBatch}) runs the register-blocked product of
  * {@link VectorBatchGemm}, which gives each key the same floats as {@link #gates} and {@link #project}.
  *
- * <p>All {@code jdk.incubator.vector} imports of the project live in this class and {@link VectorBatchGemm}, which only
- * this class uses; {@link LstmKernels} loads it
- * reflectively so that a JVM started without {@code --add-modules=jdk.incubator.vector} falls back to the scalar kernel.
+ * <p>All {@code jdk.incubator.vector} imports of the project live in this class and {@link VectorBatchGemm}, which
+ * only this class uses; {@link LstmKernels} loads it reflectively so that a JVM started without
+ * {@code --add-modules=jdk.incubator.vector} falls back to the scalar kernel.
  *
  * <p>The backward pass (BPTT, one step of one sequence per call) is vectorized too: {@link #gatesBackward} walks the
  * rows of {@code Wt} four at a time, and for each row streams through its segments in every panel, updating

@@ -164,10 +164,11 @@ public final class LstmStepper<A> {
     }
 
     /**
-     * One timestep for n keys at once: key b reads {@code x_t} from {@code xs[b]} at {@code xOffs[b]} ({@code I} values)
-     * and has its h and c of every layer replaced in {@code states[b]} (a state as {@link #newState()} makes, laid out
-     * as for {@link #step}), exactly as {@code step(xs[b], xOffs[b], states[b])} would, in one pass over the weights per
-     * layer. The keys must be distinct arrays: two entries for one key would be stepped from the same old state.
+     * One timestep for n keys at once: key b reads {@code x_t} from {@code xs[b]} at {@code xOffs[b]} ({@code I}
+     * values) and has its h and c of every layer replaced in {@code states[b]} (a state as {@link #newState()} makes,
+     * laid out as for {@link #step}), exactly as {@code step(xs[b], xOffs[b], states[b])} would, in one pass over the
+     * weights per layer. The keys must be distinct arrays: two entries for one key would be stepped from the same old
+     * state.
      *
      * @param n at most {@link #maxBatch()}
      */
