@@ -58,6 +58,33 @@ public interface LstmKernel<A> {
     void project(A w, CellLayout cell, A m, int mOff, A h, int hOff);
 
     /**
+     * {@link #gates} for n keys at once (the batched streaming step, issue 15): {@code z[b] = W_ih x_b + W_hh h_b +
+     * b_ih + b_hh} for b = 0 … n-1, key b's input at {@code xs[b][xOffs[b]]} (I values) and its {@code h_{t-1}} at
+     * {@code hs[b][hOff]} (Hout values); {@code z} is {@code (n, 4H)}, key b's gates at {@code b·4H}. Stacking the
+     * keys' {@code [x_b; h_b]} as the columns of {@code U (R, n)} turns the n matrix-vector products into one product
+     * {@code Z^T = Wt^T U}, which a kernel can block so that each weight is loaded from memory once per call, not once
+     * per key. {@code u} is scratch of at least {@code R·n} values. Per key the result equals {@link #gates}; this
+     * default simply calls it n times.
+     */
+    default void gatesBatch(A w, CellLayout cell, int n, A[] xs, int[] xOffs, A[] hs, int hOff, A u, A z) {
+        for (int b = 0; b < n; b++) {
+            gates(w, cell, xs[b], xOffs[b], hs[b], hOff, z, b * cell.gateSize());
+        }
+    }
+
+    /**
+     * {@link #project} for n keys at once: {@code h_b = W_hr m_b}, {@code m (n, H)} with key b's {@code m_t} at
+     * {@code b·H}, the result written to {@code hs[b][hOff]} (P values). {@code u} is scratch of at least {@code H·n}
+     * values, {@code out} of at least {@code n·P}. Per key the result equals {@link #project}; this default calls it n
+     * times.
+     */
+    default void projectBatch(A w, CellLayout cell, int n, A m, A[] hs, int hOff, A u, A out) {
+        for (int b = 0; b < n; b++) {
+            project(w, cell, m, b * cell.hiddenSize(), hs[b], hOff);
+        }
+    }
+
+    /**
      * Backward of {@link #cell}. On entry {@code dc} holds ∂L/∂c_t from later steps, {@code dm} ∂L/∂m_t; on exit
      * {@code dz} holds ∂L/∂z_t and {@code dc} holds ∂L/∂c_{t-1}. {@code gates} are the activated gates.
      */

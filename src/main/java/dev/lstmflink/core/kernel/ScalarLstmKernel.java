@@ -134,6 +134,33 @@ public class ScalarLstmKernel implements LstmKernel<float[]> {
         }
     }
 
+    /** The gate products of n keys as one product over each weight panel, read once per call ({@link BatchGemm}). */
+    @Override
+    public void gatesBatch(float[] w, CellLayout cell, int n, float[][] xs, int[] xOffs, float[][] hs, int hOff,
+                           float[] u, float[] z) {
+        if (n == 1) {
+            gates(w, cell, xs[0], xOffs[0], hs[0], hOff, z, 0);   // the same sums; saves packing one key
+            return;
+        }
+        BatchGemm.packInputs(cell, n, xs, xOffs, hs, hOff, u);
+        BatchGemm.initGates(cell, n, w, z);
+        for (int p = 0; p < cell.panelCount(); p++) {
+            int width = cell.panelWidth(p);
+            BatchGemm.multiply(w, cell.panelOffset(p), width, cell.rows(), 0, width, u, n, z, p * CellLayout.PANEL,
+                    cell.gateSize());
+        }
+    }
+
+    @Override
+    public void projectBatch(float[] w, CellLayout cell, int n, float[] m, float[][] hs, int hOff, float[] u,
+                             float[] out) {
+        int p = cell.projSize();
+        BatchGemm.packRows(n, cell.hiddenSize(), m, u);
+        java.util.Arrays.fill(out, 0, n * p, 0f);
+        BatchGemm.multiply(w, cell.wrOff(), p, cell.hiddenSize(), 0, p, u, n, out, 0, p);
+        BatchGemm.scatter(n, p, out, hs, hOff);
+    }
+
     @Override
     public void cellBackward(int hidden, float[] gates, int gOff, float[] cPrev, int cPrevOff, float[] tanhC,
                              int tcOff, float[] dm, int dmOff, float[] dc, int dcOff, float[] dz, int dzOff) {

@@ -106,6 +106,14 @@ public final class Lstm<A> {
         return new LstmStepper<>(this);
     }
 
+    /**
+     * A stepper that can also advance up to {@code maxBatch} keys at once ({@link LstmStepper#stepBatch}), with its
+     * scratch for that many keys allocated here.
+     */
+    public LstmStepper<A> stepper(int maxBatch) {
+        return new LstmStepper<>(this, maxBatch);
+    }
+
     public LstmConfig config() {
         return config;
     }

@@ -14,6 +14,11 @@ import dev.lstmflink.core.model.Precision;
  * sequence event by event gives the same h and c as {@link Lstm#forward} over the whole sequence, with any of Keras'
  * activations. Bidirectional and {@code go_backwards} models need the whole sequence and are refused.
  *
+ * <p>{@link #stepBatch} advances up to {@link #maxBatch()} keys by one timestep each in one pass over the weights:
+ * each layer's gate products of all keys become one small matrix product ({@link LstmKernel#gatesBatch}), so the
+ * weights are read once per pass instead of once per key. Each key's state stays its own array, as in {@link #step},
+ * and each key gets the same h and c as {@link #step} would give it.
+ *
  * <p>Not thread-safe: it owns scratch buffers. Use one per thread (one per Flink task), shared by all keys.
  *
  * @param <A> {@code float[]} or {@code double[]}
@@ -30,8 +35,19 @@ public final class LstmStepper<A> {
     private final A z;       // (4H) gates of the current layer
     private final A tanhC;   // (H)
     private final A m;       // (H) o ⊙ tanh(c), only used when projecting
+    // the batched step's scratch, for up to maxBatch keys
+    private final int maxBatch;
+    private final A u;       // (max(R, H), maxBatch) the keys' inputs [x; h] (or m) as columns
+    private final A zb;      // (maxBatch, 4H) gates; after the cells, the projection's (maxBatch, P) output
+    private final A mb;      // (maxBatch, H) m_t per key, only used when projecting
+    private final int[] inOffs;   // (maxBatch) where each key's input to layer l > 0 starts in its state
 
     LstmStepper(Lstm<A> lstm) {
+        this(lstm, 1);
+    }
+
+    /** A stepper whose {@link #stepBatch} takes up to {@code maxBatch} keys; its scratch is allocated here, once. */
+    LstmStepper(Lstm<A> lstm, int maxBatch) {
         LstmConfig cfg = lstm.config();
         if (cfg.bidirectional()) {
             throw new IllegalArgumentException("a bidirectional LSTM cannot be stepped one event at a time: its "
@@ -55,6 +71,23 @@ public final class LstmStepper<A> {
         this.z = num.allocate(4 * cfg.hiddenSize());
         this.tanhC = num.allocate(cfg.hiddenSize());
         this.m = num.allocate(cfg.hiddenSize());
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+        }
+        this.maxBatch = maxBatch;
+        int rows = cfg.hiddenSize();
+        for (CellLayout cell : cells) {
+            rows = Math.max(rows, cell.rows());
+        }
+        this.u = num.allocate(rows * maxBatch);
+        this.zb = num.allocate(maxBatch * 4 * cfg.hiddenSize());
+        this.mb = num.allocate(cfg.projSize() > 0 ? maxBatch * cfg.hiddenSize() : 0);
+        this.inOffs = new int[maxBatch];
+    }
+
+    /** The most keys one {@link #stepBatch} call takes. */
+    public int maxBatch() {
+        return maxBatch;
     }
 
     /** Length of a key's state: L·(Hout + H). */
@@ -127,6 +160,54 @@ public final class LstmStepper<A> {
             }
             in = state;
             inOff = h;
+        }
+    }
+
+    /**
+     * One timestep for n keys at once: key b reads {@code x_t} from {@code xs[b]} at {@code xOffs[b]} ({@code I}
+     * values) and has its h and c of every layer replaced in {@code states[b]} (a state as {@link #newState()} makes,
+     * laid out as for {@link #step}), exactly as {@code step(xs[b], xOffs[b], states[b])} would, in one pass over the
+     * weights per layer. The keys must be distinct arrays: two entries for one key would be stepped from the same old
+     * state.
+     *
+     * @param n at most {@link #maxBatch()}
+     */
+    public void stepBatch(int n, A[] xs, int[] xOffs, A[] states) {
+        if (n > maxBatch) {
+            throw new IllegalArgumentException("batch of " + n + " keys, but this stepper was made for at most "
+                    + maxBatch + " (Lstm.stepper(maxBatch))");
+        }
+        A w = lstm.params();
+        A[] in = xs;
+        int[] inOff = xOffs;
+        for (int l = 0; l < cells.length; l++) {
+            CellLayout cell = cells[l];
+            int h = hOffset(l);
+            int c = cOffset(l);
+            int g = cell.gateSize();
+            int hid = cell.hiddenSize();
+            // Z^T = Wt^T [x_b; h_b]_{b < n}: every key's h_{t-1} is consumed here, before any cell overwrites it
+            kernel.gatesBatch(w, cell, n, in, inOff, states, h, u, zb);
+            boolean proj = cell.hasProjection();
+            for (int b = 0; b < n; b++) {
+                A s = states[b];
+                A mOut = proj ? mb : s;
+                int mOff = proj ? b * hid : h;
+                if (plain) {
+                    kernel.cell(hid, zb, b * g, s, c, s, c, tanhC, 0, mOut, mOff);
+                } else {
+                    kernel.cell(gate, act, hid, zb, b * g, s, c, s, c, tanhC, 0, mOut, mOff);
+                }
+            }
+            if (proj) {
+                // h_b = W_hr m_b for all keys; the gates in zb are no longer needed, so zb takes the product
+                kernel.projectBatch(w, cell, n, mb, states, h, u, zb);
+            }
+            for (int b = 0; b < n; b++) {
+                inOffs[b] = h;
+            }
+            in = states;
+            inOff = inOffs;
         }
     }
 }
