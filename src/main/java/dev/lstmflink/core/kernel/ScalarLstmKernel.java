@@ -3,6 +3,7 @@ package dev.lstmflink.core.kernel;
 import dev.lstmflink.core.model.Activation;
 import dev.lstmflink.core.model.CellLayout;
 import dev.lstmflink.core.model.Precision;
+import java.util.Arrays;
 
 /**
  * The reference float32 kernel: plain loops, written so that the inner loops are AXPYs over contiguous rows (which C2
@@ -146,7 +147,7 @@ public class ScalarLstmKernel implements LstmKernel<float[]> {
         BatchGemm.initGates(cell, n, w, z);
         for (int p = 0; p < cell.panelCount(); p++) {
             int width = cell.panelWidth(p);
-            BatchGemm.multiply(w, cell.panelOffset(p), width, cell.rows(), 0, width, u, n, z, p * CellLayout.PANEL,
+            product(w, cell.panelOffset(p), width, cell.rows(), width, u, n, z, p * CellLayout.PANEL,
                     cell.gateSize());
         }
     }
@@ -156,9 +157,18 @@ public class ScalarLstmKernel implements LstmKernel<float[]> {
                              float[] out) {
         int p = cell.projSize();
         BatchGemm.packRows(n, cell.hiddenSize(), m, u);
-        java.util.Arrays.fill(out, 0, n * p, 0f);
-        BatchGemm.multiply(w, cell.wrOff(), p, cell.hiddenSize(), 0, p, u, n, out, 0, p);
+        Arrays.fill(out, 0, n * p, 0f);
+        product(w, cell.wrOff(), p, cell.hiddenSize(), p, u, n, out, 0, p);
         BatchGemm.scatter(n, p, out, hs, hOff);
+    }
+
+    /**
+     * {@code out[b, c] += Σ_j U[j, b] · W[j, c]} over the k rows and {@code cols} columns of W ({@link BatchGemm}): the
+     * one step {@link #gatesBatch} and {@link #projectBatch} leave to the kernel; the vector kernel register-blocks it.
+     */
+    protected void product(float[] w, int wOff, int ldw, int k, int cols, float[] u, int n, float[] out, int outOff,
+                           int ldo) {
+        BatchGemm.multiply(w, wOff, ldw, k, 0, cols, u, n, out, outOff, ldo);
     }
 
     @Override

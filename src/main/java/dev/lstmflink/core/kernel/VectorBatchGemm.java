@@ -12,13 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * blocks of 4 ({@link #sixes}) and at most one of 1. The first block of keys brings the panel ({@code R × 64} floats,
  * 67 KB at H = 256) from memory or L3, the others read it from L2.
  *
- * <p>Measured (issue 15, BENCHMARKS.md; Zen 4, gate product alone, H = 256): 6 × 4 gave 91–98 GFLOP/s at B = 64 against
- * 83–85 for 4 × 4 in the same sitting: fewer passes over the panel from L2. Dropped: cutting j into 64- or 128-row
- * blocks so that a weight block stays in L1 across the key blocks (the next level of Goto's blocking) was slower or no
- * faster (64 rows: 82–83 against 92 GFLOP/s with 4 × 4; 128 rows: 84–90, within the spread): the panel's L2 stream
- * keeps up, and every block costs a store and reload of the accumulators; an {@code 8 keys × 2 vectors} block was no
- * faster than 4 × 4. The block sizes assume 32 vector registers (AVX-512, or ARM's 32 NEON/SVE registers); with AVX2's
- * 16, C2 spills accumulators (not measured).
+ * <p>Why these blocks (issue 15, BENCHMARKS.md, "Why the batched kernel looks like this"): 6 × 4 beat 4 × 4 at B = 64
+ * (fewer passes over the panel from L2); cutting j into 64- or 128-row blocks so that a weight block stays in L1 across
+ * the key blocks (the next level of Goto's blocking) was slower or no faster, as the panel's L2 stream keeps up and
+ * every block costs a store and reload of the accumulators; an {@code 8 keys × 2 vectors} block was no faster than
+ * 4 × 4. The block sizes assume 32 vector registers (AVX-512, or ARM's 32 NEON/SVE registers); with AVX2's 16, C2
+ * spills accumulators (not measured).
  *
  * <p>Each accumulator starts from {@code out} (the bias, written by {@link BatchGemm#initGates}) and adds the rows in
  * order j = 0 … k-1 with one FMA each, exactly as {@link VectorLstmKernel}'s single-key {@code gatesBlock4} does, so a

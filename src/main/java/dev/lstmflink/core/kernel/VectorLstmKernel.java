@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * weight is loaded once per step, in address order, and no horizontal reduction is needed; σ and tanh are built from a polynomial e^x that gives the same bits before and after
  * JIT compilation (the Vector API's own EXP/TANH do not; see {@link #activate}). Columns that do not fill a vector are finished by {@link ScalarLstmKernel}'s range methods.
  *
- * <p>The batched step ({@link #gatesBatch}, {@link #projectBatch}) runs the register-blocked product of
- * {@link VectorBatchGemm}, which gives each key the same floats as {@link #gates} and {@link #project}.
+ * <p>The batched step ({@link #gatesBatch}, {@link #projectBatch}, shared with the scalar kernel) runs its product
+ * ({@link #product}) as {@link VectorBatchGemm}'s register-blocked one, which gives each key the same floats as
+ * {@link #gates} and {@link #project}.
  *
  * <p>All {@code jdk.incubator.vector} imports of the project live in this class and {@link VectorBatchGemm}, which
  * only this class uses; {@link LstmKernels} loads it reflectively so that a JVM started without
@@ -213,30 +214,11 @@ public final class VectorLstmKernel extends ScalarLstmKernel {
         }
     }
 
+    /** The batched product on the Vector API, register-blocked ({@link VectorBatchGemm}). */
     @Override
-    public void gatesBatch(float[] w, CellLayout cell, int n, float[][] xs, int[] xOffs, float[][] hs, int hOff,
-                           float[] u, float[] z) {
-        if (n == 1) {
-            gates(w, cell, xs[0], xOffs[0], hs[0], hOff, z, 0);   // the same sums; saves packing one key
-            return;
-        }
-        BatchGemm.packInputs(cell, n, xs, xOffs, hs, hOff, u);
-        BatchGemm.initGates(cell, n, w, z);
-        for (int p = 0; p < cell.panelCount(); p++) {
-            int width = cell.panelWidth(p);
-            VectorBatchGemm.multiply(w, cell.panelOffset(p), width, cell.rows(), width, u, n, z,
-                    p * CellLayout.PANEL, cell.gateSize());
-        }
-    }
-
-    @Override
-    public void projectBatch(float[] w, CellLayout cell, int n, float[] m, float[][] hs, int hOff, float[] u,
-                             float[] out) {
-        int p = cell.projSize();
-        BatchGemm.packRows(n, cell.hiddenSize(), m, u);
-        java.util.Arrays.fill(out, 0, n * p, 0f);
-        VectorBatchGemm.multiply(w, cell.wrOff(), p, cell.hiddenSize(), p, u, n, out, 0, p);
-        BatchGemm.scatter(n, p, out, hs, hOff);
+    protected void product(float[] w, int wOff, int ldw, int k, int cols, float[] u, int n, float[] out, int outOff,
+                           int ldo) {
+        VectorBatchGemm.multiply(w, wOff, ldw, k, cols, u, n, out, outOff, ldo);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
