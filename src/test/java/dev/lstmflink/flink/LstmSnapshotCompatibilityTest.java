@@ -137,6 +137,24 @@ class LstmSnapshotCompatibilityTest {
                 LstmStreams::keyOf, Types.STRING, LstmHarness.MAX_PARALLELISM, 1, 0);
     }
 
+    /**
+     * The operator of the release before the per-key engine kept its event-time buffer in a type-extracted format
+     * ({@code savepoints/lstm-pre-engine}) that names the event class: such state is refused when restored, naming
+     * the class, not dropped.
+     */
+    @Test
+    void theBufferOfTheReleaseBeforeTheEngineIsRefusedNotDropped() throws Exception {
+        byte[] model = Files.readAllBytes(fixture(LstmSnapshotFixture.MODEL_FILE));
+        var h = LstmSnapshotFixture.harness(model);
+        OperatorSubtaskState old = OperatorSnapshotUtil.readStateHandle(Path.of(LstmSnapshotCompatibilityTest.class
+                .getResource("/savepoints/lstm-pre-engine/operator-snapshot").toURI()).toString());
+        // the type-extracted format names the event class, which has since moved to dev.lstmflink.record
+        String m = messages(assertThrows(Exception.class, () -> h.initializeState(old)));
+        assertTrue(m.contains("Could not restore keyed state backend")
+                && m.contains("Could not find class 'dev.lstmflink.flink.SensorEvent'"), m);
+        h.close();
+    }
+
     /** Stable by key: each key's lines keep their order. */
     private static List<String> byKey(List<String> lines) {
         return lines.stream().sorted(Comparator.comparing(l -> l.substring(0, l.indexOf(' ')))).toList();
