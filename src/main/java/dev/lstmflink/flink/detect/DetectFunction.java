@@ -23,6 +23,7 @@ import dev.lstmflink.record.RejectedEvent;
 import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.train.data.Normalization;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -227,8 +228,9 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         this.scorer = new KeyScorer(scoringConfig);
         this.likelihood = scoringConfig.mode() == ScoringConfig.Mode.LIKELIHOOD
                 ? new LikelihoodScorer(scoringConfig.likelihood()) : null;
-        this.ttl = KeyedLstmEngine.ttl(options.keyed()) != null;
-        this.state = new DetectState(getRuntimeContext(), KeyedLstmEngine.ttl(options.keyed()));
+        StateTtlConfig ttlConfig = KeyedLstmEngine.ttl(options.keyed());   // the engine's lstm-state has the same
+        this.ttl = ttlConfig != null;
+        this.state = new DetectState(getRuntimeContext(), ttlConfig);
         this.engine = new KeyedLstmEngine<>(options.keyed(), getRuntimeContext(), BUFFER_PREFIX, null, this);
         if (model == null) {
             engine.setModelFree(k, NO_MODEL);
