@@ -1,5 +1,9 @@
 package dev.lstmflink.flink;
 
+import dev.lstmflink.config.MicroBatch;
+import dev.lstmflink.flink.keyed.MicroBatchOperator;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
 import dev.lstmflink.flink.keyed.KeyedLstmEngine;
 import dev.lstmflink.record.LstmOutput;
 import dev.lstmflink.record.RejectedEvent;
@@ -48,8 +52,16 @@ public final class LstmStreams {
 
     public static SingleOutputStreamOperator<LstmOutput> keyedLstm(
             DataStream<SensorEvent> events, LstmFunctionConfig config, byte[] model, String modelName) {
+        return keyedLstm(events, config, model, modelName, MicroBatch.DEFAULT);
+    }
+
+    /** As above, stepping up to {@code batch.size()} keys per pass over the weights ({@link MicroBatchOperator}). */
+    public static SingleOutputStreamOperator<LstmOutput> keyedLstm(
+            DataStream<SensorEvent> events, LstmFunctionConfig config, byte[] model, String modelName,
+            MicroBatch batch) {
         return events.keyBy(LstmStreams::keyOf)
-                .process(new KeyedLstmFunction(config, model, modelName))
+                .transform("KeyedProcess", TypeInformation.of(LstmOutput.class),
+                        new MicroBatchOperator<>(new KeyedLstmFunction(config, model, modelName), batch))
                 .uid(UID)
                 .name("LSTM step");
     }

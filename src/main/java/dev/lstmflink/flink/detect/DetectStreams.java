@@ -1,5 +1,9 @@
 package dev.lstmflink.flink.detect;
 
+import dev.lstmflink.config.MicroBatch;
+import dev.lstmflink.flink.keyed.MicroBatchOperator;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+
 import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.config.DetectOptions;
 import dev.lstmflink.flink.LstmStreams;
@@ -31,9 +35,17 @@ public final class DetectStreams {
     public static SingleOutputStreamOperator<Detection> detect(
             DataStream<SensorEvent> events, ScoringConfig scoring, DetectOptions options, byte[] model,
             String modelName, int values) {
+        return detect(events, scoring, options, model, modelName, values, MicroBatch.DEFAULT);
+    }
+
+    /** As above, stepping up to {@code batch.size()} keys per pass over the weights ({@link MicroBatchOperator}). */
+    public static SingleOutputStreamOperator<Detection> detect(
+            DataStream<SensorEvent> events, ScoringConfig scoring, DetectOptions options, byte[] model,
+            String modelName, int values, MicroBatch batch) {
+        DetectFunction fn = model == null ? DetectFunction.withoutModel(scoring, options, values)
+                : new DetectFunction(scoring, options, model, modelName);
         return events.keyBy(DetectStreams::keyOf)
-                .process(model == null ? DetectFunction.withoutModel(scoring, options, values)
-                        : new DetectFunction(scoring, options, model, modelName))
+                .transform("KeyedProcess", TypeInformation.of(Detection.class), new MicroBatchOperator<>(fn, batch))
                 .uid(UID)
                 .name("anomaly detection");
     }
