@@ -1,6 +1,5 @@
 package dev.lstmflink.flink.detect;
 
-import dev.lstmflink.config.MicroBatch;
 import dev.lstmflink.flink.keyed.MicroBatchOperator;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 
@@ -29,23 +28,18 @@ public final class DetectStreams {
     }
 
     /**
+     * The detector in the micro-batching operator ({@link MicroBatchOperator}, {@link DetectOptions#batch}).
+     *
      * @param model  a model file's bytes, or null for no model: each value is predicted by the key's last one
      * @param values the numeric values per event, for the model-free detector (a model says it itself)
      */
     public static SingleOutputStreamOperator<Detection> detect(
             DataStream<SensorEvent> events, ScoringConfig scoring, DetectOptions options, byte[] model,
             String modelName, int values) {
-        return detect(events, scoring, options, model, modelName, values, MicroBatch.DEFAULT);
-    }
-
-    /** As above, stepping up to {@code batch.size()} keys per pass over the weights ({@link MicroBatchOperator}). */
-    public static SingleOutputStreamOperator<Detection> detect(
-            DataStream<SensorEvent> events, ScoringConfig scoring, DetectOptions options, byte[] model,
-            String modelName, int values, MicroBatch batch) {
         DetectFunction fn = model == null ? DetectFunction.withoutModel(scoring, options, values)
                 : new DetectFunction(scoring, options, model, modelName);
         return events.keyBy(DetectStreams::keyOf)
-                .transform("KeyedProcess", TypeInformation.of(Detection.class), new MicroBatchOperator<>(fn, batch))
+                .transform("KeyedProcess", TypeInformation.of(Detection.class), new MicroBatchOperator<>(fn, options.batch()))
                 .uid(UID)
                 .name("anomaly detection");
     }
