@@ -1,12 +1,12 @@
 package dev.lstmflink.bench;
 
+import dev.lstmflink.config.MicroBatch;
 import dev.lstmflink.core.io.DType;
 import dev.lstmflink.core.io.LstmSafetensors;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.model.LstmLayout;
 import dev.lstmflink.core.nn.Lstm;
 import dev.lstmflink.flink.LstmFunctionConfig;
-import dev.lstmflink.config.MicroBatch;
 import dev.lstmflink.flink.LstmStreams;
 import dev.lstmflink.record.LstmOutput;
 import dev.lstmflink.record.OutputKind;
@@ -34,9 +34,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Streaming throughput of the keyed LSTM operator (issue 3): a local Flink job, built-in generator source → keyBy(key)

@@ -1,15 +1,14 @@
 package dev.lstmflink.flink;
 
 import dev.lstmflink.config.MicroBatch;
-import dev.lstmflink.flink.keyed.MicroBatchOperator;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-
 import dev.lstmflink.flink.keyed.KeyedLstmEngine;
+import dev.lstmflink.flink.keyed.MicroBatchOperator;
 import dev.lstmflink.record.LstmOutput;
 import dev.lstmflink.record.RejectedEvent;
 import dev.lstmflink.record.SensorEvent;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;

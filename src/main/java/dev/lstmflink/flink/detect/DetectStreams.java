@@ -1,13 +1,12 @@
 package dev.lstmflink.flink.detect;
 
-import dev.lstmflink.flink.keyed.MicroBatchOperator;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-
 import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.config.DetectOptions;
 import dev.lstmflink.flink.LstmStreams;
+import dev.lstmflink.flink.keyed.MicroBatchOperator;
 import dev.lstmflink.record.Detection;
 import dev.lstmflink.record.SensorEvent;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
