@@ -1,5 +1,6 @@
 package dev.lstmflink.bench;
 
+import dev.lstmflink.config.MicroBatch;
 import dev.lstmflink.core.io.DType;
 import dev.lstmflink.core.io.LstmSafetensors;
 import dev.lstmflink.core.model.LstmConfig;
@@ -33,9 +34,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Streaming throughput of the keyed LSTM operator (issue 3): a local Flink job, built-in generator source → keyBy(key)
@@ -102,6 +103,9 @@ public final class StreamingThroughputBench implements Callable<Integer> {
     @Option(names = "--no-object-reuse", negatable = false, description = "run with pipeline.object-reuse: false")
     boolean noObjectReuse;
 
+    @Option(names = "--batch", description = "events per micro-batch of the LSTM operator, 1 = none (default ${DEFAULT-VALUE})")
+    int batch = MicroBatch.DEFAULT.size();
+
     @Option(names = "--seed", description = "seed of the weights and the input pool (default ${DEFAULT-VALUE})")
     long seed = 42;
 
@@ -139,7 +143,7 @@ public final class StreamingThroughputBench implements Callable<Integer> {
         DataStream<LstmOutput> out;
         if (operator == Operator.lstm) {
             out = LstmStreams.keyedLstm(in, LstmFunctionConfig.processingTime(OutputKind.HIDDEN),
-                    model(inputSize, hidden, seed), "bench-lstm");
+                    model(inputSize, hidden, seed), "bench-lstm", new MicroBatch(batch, MicroBatch.DEFAULT.maxDelay()));
         } else {
             out = in.keyBy(e -> e.key).process(new IdentityFunction()).uid("identity").name("identity");
         }
@@ -159,9 +163,9 @@ public final class StreamingThroughputBench implements Callable<Integer> {
         double seconds = (last - first) / 1e9;
         System.out.println(String.format(Locale.ROOT,
                 "operator=%s H=%d keys=%d backend=%s parallelism=%d events=%d seconds=%.3f events_per_s=%.0f"
-                        + " wall_seconds=%.3f first_record_after_s=%.3f object_reuse=%s",
+                        + " wall_seconds=%.3f first_record_after_s=%.3f object_reuse=%s batch=%d",
                 operator, hidden, keys, backend, parallelism, events, seconds, events / seconds, wall,
-                (first - t0) / 1e9, !noObjectReuse));
+                (first - t0) / 1e9, !noObjectReuse, operator == Operator.lstm ? batch : 1));
         return 0;
     }
 

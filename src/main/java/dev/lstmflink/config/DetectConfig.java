@@ -197,6 +197,12 @@ public final class DetectConfig {
          */
         @JsonProperty("checkpoint_dir")
         public String checkpointDir;
+        /** Events the detector steps per pass over the model's weights (1: each on arrival). */
+        @JsonProperty("batch_size")
+        public int batchSize = MicroBatch.DEFAULT.size();
+        /** The longest an event waits for its batch to fill (processing time). */
+        @JsonProperty("batch_max_delay")
+        public String batchMaxDelay = "10 ms";
         /** Kafka mode: a savepoint or retained checkpoint to start from (Flink's execution.state-recovery.path). */
         @JsonProperty("restore_from")
         public String restoreFrom;
@@ -351,6 +357,11 @@ public final class DetectConfig {
                 "an integer in [flink.parallelism (" + flink.parallelism + "), " + MAX_PARALLELISM_LIMIT + "]");
         check(source, "flink.on_state_mismatch", flink.onStateMismatch, flink.onStateMismatch != null,
                 "fail or reset");
+        check(source, "flink.batch_size", flink.batchSize, flink.batchSize >= 1 && flink.batchSize <= MicroBatch.MAX_SIZE,
+                "an integer in [1, " + MicroBatch.MAX_SIZE + "]");
+        check(source, "flink.batch_max_delay", flink.batchMaxDelay,
+                parses(flink.batchMaxDelay) && !TimeUtils.parseDuration(flink.batchMaxDelay).isZero(),
+                "a duration > 0, e.g. 10 ms");
         check(source, "flink.checkpoint_interval", flink.checkpointInterval,
                 parses(flink.checkpointInterval) && !checkpointInterval().isZero(), "a duration > 0, e.g. 10 s");
         check(source, "flink.state_backend", flink.stateBackend, flink.stateBackend == null
@@ -411,7 +422,8 @@ public final class DetectConfig {
     public DetectOptions detectOptions(boolean eventTimeSource) {
         return new DetectOptions(eventTimeSource && events.eventTime,
                 TimeUtils.parseDuration(events.allowedLateness), TimeUtils.parseDuration(events.idleTimeout),
-                flink.onStateMismatch, TimeUtils.parseDuration(events.quietRelease));
+                flink.onStateMismatch, TimeUtils.parseDuration(events.quietRelease),
+                new MicroBatch(flink.batchSize, TimeUtils.parseDuration(flink.batchMaxDelay)));
     }
 
     public Duration outOfOrderness() {
@@ -472,7 +484,7 @@ public final class DetectConfig {
                  "events.idle_timeout", "events.quiet_release", "events.max_ahead",
                  "kafka.bootstrap_servers", "kafka.input_topic", "kafka.output_topic", "kafka.dead_letter_topic",
                  "kafka.group_id", "kafka.starting_offsets", "kafka.transactional_id_prefix",
-                 "flink.checkpoint_interval", "flink.state_backend", "flink.checkpoint_dir", "flink.restore_from" -> "expected a string";
+                 "flink.checkpoint_interval", "flink.batch_max_delay", "flink.state_backend", "flink.checkpoint_dir", "flink.restore_from" -> "expected a string";
             case "scoring.ewma_span", "scoring.z_min", "scoring.z_max", "scoring.z_step", "scoring.prune_p",
                  "scoring.fixed_threshold", "scoring.likelihood.floor", "scoring.likelihood.spatial_tolerance",
                  "scoring.likelihood.rest_scale", "scoring.likelihood.threshold", "training.lr", "training.validation_fraction",

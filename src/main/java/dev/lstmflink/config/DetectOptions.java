@@ -23,9 +23,11 @@ import java.time.Duration;
  *                        has them scored in timestamp order without waiting for the watermark, so that a sensor that
  *                        goes quiet, or an input that stops, still gets its last readings scored (zero: they wait for
  *                        the watermark however long that takes)
+ * @param batch           how many events the detector steps per pass over the weights, and how long one waits for
+ *                        its batch to fill ({@link MicroBatch}; {@link MicroBatch#OFF}: each on arrival)
  */
 public record DetectOptions(boolean eventTime, Duration allowedLateness, Duration idleTimeout,
-        OnStateMismatch onStateMismatch, Duration quietRelease) implements Serializable {
+        OnStateMismatch onStateMismatch, Duration quietRelease, MicroBatch batch) implements Serializable {
 
     /**
      * The quiet-release time when none is given. Well above the usual watermark delay (5 s), so on a busy stream the
@@ -36,6 +38,15 @@ public record DetectOptions(boolean eventTime, Duration allowedLateness, Duratio
 
     public DetectOptions {
         keyed(eventTime, allowedLateness, idleTimeout, onStateMismatch, quietRelease);   // checks every setting
+        if (batch == null) {
+            throw new IllegalArgumentException("micro-batch settings must not be null");
+        }
+    }
+
+    /** With the default micro-batch ({@link MicroBatch#DEFAULT}). */
+    public DetectOptions(boolean eventTime, Duration allowedLateness, Duration idleTimeout,
+                         OnStateMismatch onStateMismatch, Duration quietRelease) {
+        this(eventTime, allowedLateness, idleTimeout, onStateMismatch, quietRelease, MicroBatch.DEFAULT);
     }
 
     /** With the default quiet release. */
@@ -60,15 +71,19 @@ public record DetectOptions(boolean eventTime, Duration allowedLateness, Duratio
     }
 
     public DetectOptions withIdleTimeout(Duration d) {
-        return new DetectOptions(eventTime, allowedLateness, d, onStateMismatch, quietRelease);
+        return new DetectOptions(eventTime, allowedLateness, d, onStateMismatch, quietRelease, batch);
     }
 
     public DetectOptions withOnStateMismatch(OnStateMismatch m) {
-        return new DetectOptions(eventTime, allowedLateness, idleTimeout, m, quietRelease);
+        return new DetectOptions(eventTime, allowedLateness, idleTimeout, m, quietRelease, batch);
     }
 
     public DetectOptions withQuietRelease(Duration d) {
-        return new DetectOptions(eventTime, allowedLateness, idleTimeout, onStateMismatch, d);
+        return new DetectOptions(eventTime, allowedLateness, idleTimeout, onStateMismatch, d, batch);
+    }
+
+    public DetectOptions withBatch(MicroBatch b) {
+        return new DetectOptions(eventTime, allowedLateness, idleTimeout, onStateMismatch, quietRelease, b);
     }
 
     /** The settings the per-key engine runs on. */

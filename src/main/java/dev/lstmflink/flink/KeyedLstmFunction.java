@@ -23,7 +23,7 @@ import org.apache.flink.util.Collector;
  * the keys again, as {@link LstmFunctionConfig#onStateMismatch} says ({@link ShapeGuard}).
  */
 public class KeyedLstmFunction extends KeyedProcessFunction<String, SensorEvent, LstmOutput>
-        implements CheckpointedFunction {
+        implements CheckpointedFunction, KeyedLstmEngine.Owner<LstmOutput> {
 
     private static final long serialVersionUID = 1L;
 
@@ -74,6 +74,11 @@ public class KeyedLstmFunction extends KeyedProcessFunction<String, SensorEvent,
      */
     protected LstmModel readModel(byte[] bytes, String source) throws SafetensorsFormatException {
         return LstmModelFile.read(bytes, source);
+    }
+
+    @Override
+    public KeyedLstmEngine<LstmOutput> engine() {
+        return engine;
     }
 
     @Override

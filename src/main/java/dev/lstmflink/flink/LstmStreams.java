@@ -1,11 +1,14 @@
 package dev.lstmflink.flink;
 
+import dev.lstmflink.config.MicroBatch;
 import dev.lstmflink.flink.keyed.KeyedLstmEngine;
+import dev.lstmflink.flink.keyed.MicroBatchOperator;
 import dev.lstmflink.record.LstmOutput;
 import dev.lstmflink.record.RejectedEvent;
 import dev.lstmflink.record.SensorEvent;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -48,8 +51,16 @@ public final class LstmStreams {
 
     public static SingleOutputStreamOperator<LstmOutput> keyedLstm(
             DataStream<SensorEvent> events, LstmFunctionConfig config, byte[] model, String modelName) {
+        return keyedLstm(events, config, model, modelName, MicroBatch.DEFAULT);
+    }
+
+    /** As above, stepping up to {@code batch.size()} keys per pass over the weights ({@link MicroBatchOperator}). */
+    public static SingleOutputStreamOperator<LstmOutput> keyedLstm(
+            DataStream<SensorEvent> events, LstmFunctionConfig config, byte[] model, String modelName,
+            MicroBatch batch) {
         return events.keyBy(LstmStreams::keyOf)
-                .process(new KeyedLstmFunction(config, model, modelName))
+                .transform("KeyedProcess", TypeInformation.of(LstmOutput.class),
+                        new MicroBatchOperator<>(new KeyedLstmFunction(config, model, modelName), batch))
                 .uid(UID)
                 .name("LSTM step");
     }

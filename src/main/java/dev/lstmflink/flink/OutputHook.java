@@ -76,18 +76,18 @@ final class OutputHook implements KeyedLstmEngine.Hook<LstmOutput> {
     }
 
     @Override
-    public String load() {
+    public String load(int slot) {
         return null;   // no state of its own
     }
 
     @Override
-    public void start(KeyedLstmEngine.Start why) {}
+    public void start(int slot, KeyedLstmEngine.Start why) {}
 
     @Override
     public void expire() {}
 
     @Override
-    public void stepped(String key, SensorEvent e, float[] x, KeyState s,
+    public void stepped(int slot, String key, SensorEvent e, float[] x, KeyState s,
                         KeyedLstmEngine.Start start, Collector<LstmOutput> out) {
         out.collect(new LstmOutput(key, e.ts, s.step, model.version(), outputValues(s.hc)));
     }

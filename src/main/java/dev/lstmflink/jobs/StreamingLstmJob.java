@@ -1,5 +1,6 @@
 package dev.lstmflink.jobs;
 
+import dev.lstmflink.config.MicroBatch;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.flink.LstmFunctionConfig;
@@ -22,9 +23,9 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The complete example of the keyed LSTM operator: the built-in sensor source, {@code keyBy(sensor)}, one LSTM step per
@@ -60,6 +61,14 @@ public final class StreamingLstmJob implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "2", description = "parallelism of the LSTM operator")
     int parallelism;
 
+    @Option(names = "--batch-size", defaultValue = "64", description = "events stepped per pass over the weights, "
+            + "1 = each on arrival (default ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--batch-max-delay", defaultValue = "PT0.01S", description = "the longest an event waits for its "
+            + "batch, ISO-8601 (default ${DEFAULT-VALUE})")
+    Duration batchMaxDelay;
+
     @Option(names = "--print", defaultValue = "5", description = "outputs to print (default ${DEFAULT-VALUE})")
     int print;
 
@@ -85,7 +94,8 @@ public final class StreamingLstmJob implements Callable<Integer> {
                         "sensors")
                 .setParallelism(1)
                 .uid("sensors");
-        SingleOutputStreamOperator<LstmOutput> out = LstmStreams.keyedLstm(events, cfg, bytes, model.toString());
+        SingleOutputStreamOperator<LstmOutput> out = LstmStreams.keyedLstm(events, cfg, bytes, model.toString(),
+                new MicroBatch(batchSize, batchMaxDelay));
         DataStream<RejectedEvent> rejected = out.getSideOutput(LstmStreams.REJECTED);
         rejected.print("rejected");
 

@@ -108,6 +108,20 @@ class DetectConfigTest {
     }
 
     @Test
+    void microBatchSettingsReachTheDetectorAndAreChecked() throws Exception {
+        assertEquals(MicroBatch.DEFAULT, DetectConfig.defaults().detectOptions(true).batch());
+        DetectConfig c = DetectConfig.parse("flink:\n  batch_size: 1\n  batch_max_delay: 2 ms\n", "my.yaml", List.of());
+        assertEquals(new MicroBatch(1, java.time.Duration.ofMillis(2)), c.detectOptions(false).batch());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> DetectConfig.parse("", "my.yaml", List.of("flink.batch_size=0")));
+        assertTrue(e.getMessage().contains("'flink.batch_size'") && e.getMessage().contains("got 0"), e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> DetectConfig.parse("", "my.yaml", List.of("flink.batch_max_delay=0 ms")));
+        assertTrue(e.getMessage().contains("'flink.batch_max_delay'") && e.getMessage().contains("got 0 ms"),
+                e.getMessage());
+    }
+
+    @Test
     void onStateMismatchIsFailOrResetAndReachesTheDetector() throws Exception {
         assertEquals(OnStateMismatch.FAIL, DetectConfig.defaults().detectOptions(true).onStateMismatch());
         DetectConfig c = DetectConfig.parse("flink:\n  on_state_mismatch: reset\n", "my.yaml", List.of());

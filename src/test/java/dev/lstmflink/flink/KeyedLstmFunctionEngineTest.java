@@ -6,7 +6,6 @@ import dev.lstmflink.record.LstmOutput;
 import dev.lstmflink.record.OutputKind;
 import dev.lstmflink.record.SensorEvent;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /** The per-key engine's contract ({@link KeyedEngineContract}) on the plain LSTM operator. */
@@ -18,7 +17,7 @@ class KeyedLstmFunctionEngineTest extends KeyedEngineContract<LstmOutput> {
         LstmFunctionConfig cfg = new LstmFunctionConfig(OutputKind.HIDDEN, o.eventTime(), o.allowedLateness(),
                 o.quietRelease(), o.idleTimeout(), null, o.onStateMismatch());
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new KeyedLstmFunction(cfg, KeyedLstmFunctionTest.MODEL, "test-model")),
+                operator(new KeyedLstmFunction(cfg, KeyedLstmFunctionTest.MODEL, "test-model")),
                 LstmStreams::keyOf, Types.STRING, LstmHarness.MAX_PARALLELISM, 1, 0);
     }
 

@@ -50,15 +50,15 @@ final class BatchGemm {
     /** z[b, :] = b_ih + b_hh (or 0 without bias) for every key: where the gate sums start, as in the single step. */
     static void initGates(CellLayout cell, int n, float[] w, float[] z) {
         int g = cell.gateSize();
-        for (int b = 0; b < n; b++) {
-            int zb = b * g;
-            if (cell.hasBias()) {
-                for (int r = 0; r < g; r++) {
-                    z[zb + r] = w[cell.bihOff() + r] + w[cell.bhhOff() + r];
-                }
-            } else {
-                java.util.Arrays.fill(z, zb, zb + g, 0f);
+        if (cell.hasBias()) {
+            for (int r = 0; r < g; r++) {
+                z[r] = w[cell.bihOff() + r] + w[cell.bhhOff() + r];
             }
+        } else {
+            java.util.Arrays.fill(z, 0, g, 0f);
+        }
+        for (int b = 1; b < n; b++) {
+            System.arraycopy(z, 0, z, b * g, g);   // the same sums for every key: computed once, copied
         }
     }
 

@@ -22,6 +22,7 @@ import dev.lstmflink.record.Detection;
 import dev.lstmflink.record.RejectedEvent;
 import dev.lstmflink.record.SensorEvent;
 import dev.lstmflink.train.data.Normalization;
+import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -109,7 +110,7 @@ import org.slf4j.LoggerFactory;
  * parsed once per task; the step's input and the normalised values are written into buffers allocated then.
  */
 public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, Detection>
-        implements CheckpointedFunction, KeyedLstmEngine.Hook<Detection> {
+        implements CheckpointedFunction, KeyedLstmEngine.Hook<Detection>, KeyedLstmEngine.Owner<Detection> {
 
     private static final long serialVersionUID = 1L;
 
@@ -151,8 +152,8 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     private transient KeyedLstmEngine<Detection> engine;
     /** Processing-time idle expiry: the value states expire by TTL. */
     private transient boolean ttl;
-    /** The prediction for the key being stepped, read by {@link #load}; null when it has none. */
-    private transient float[] predicted;
+    /** Per place in the engine's wave: the prediction for that key's event, read by {@link #load}; null if none. */
+    private transient float[][] predictions;
     private transient Counter detections;
     private transient Counter anomalies;
     /** This model's shape, written into the operator state on every checkpoint. */
@@ -299,6 +300,11 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         this.shape = ModelShape.of(m);
     }
 
+    @Override
+    public KeyedLstmEngine<Detection> engine() {
+        return engine;
+    }
+
     /** The model's version, as carried by every {@link Detection}; valid after {@link #open}. */
     public String modelVersion() {
         return model == null ? NO_MODEL : model.version();
@@ -336,19 +342,20 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
 
     /** The engine's hook: the key's prediction for this event, which must have the model's k values. */
     @Override
-    public String load() throws Exception {
-        predicted = state.prediction.value();
-        if (predicted == null || predicted.length == k) {
+    public String load(int slot) throws Exception {
+        float[] p = state.prediction.value();
+        slot(slot)[slot] = p;
+        if (p == null || p.length == k) {
             return null;
         }
-        return "a prediction of " + predicted.length + " values, model " + modelSource + " (" + modelVersion()
+        return "a prediction of " + p.length + " values, model " + modelSource + " (" + modelVersion()
                 + ", shape " + shape.describe() + ") needs " + k;
     }
 
     /** The engine's hook: a new key, or one started again, has no prediction and no error history. */
     @Override
-    public void start(KeyedLstmEngine.Start why) {
-        predicted = null;
+    public void start(int slot, KeyedLstmEngine.Start why) {
+        slot(slot)[slot] = null;
         state.scoring.clear();   // event time: the expiry timer may not have fired yet
         state.likelihood.clear();
     }
@@ -364,8 +371,10 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
      * stores the next prediction, emits a Detection.
      */
     @Override
-    public void stepped(String key, SensorEvent e, float[] xn, KeyState s, KeyedLstmEngine.Start start,
+    public void stepped(int slot, String key, SensorEvent e, float[] xn, KeyState s, KeyedLstmEngine.Start start,
                         Collector<Detection> out) throws Exception {
+        float[] predicted = slot(slot)[slot];
+        predictions[slot] = null;
         if (e.reset) {
             predicted = null;
             if (start == null && ttl && likelihood == null) {
@@ -426,6 +435,16 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         if (anomaly) {
             anomalies.inc();
         }
+    }
+
+    /** The per-slot predictions, grown to the engine's batch size (known once the operator has set it). */
+    private float[][] slot(int slot) {
+        if (predictions == null) {
+            predictions = new float[slot + 1][];
+        } else if (predictions.length <= slot) {
+            predictions = Arrays.copyOf(predictions, Math.max(slot + 1, 2 * predictions.length));
+        }
+        return predictions;
     }
 
     /**

@@ -3,8 +3,10 @@ package dev.lstmflink.flink.detect;
 import dev.lstmflink.anomaly.ScoringConfig;
 import dev.lstmflink.config.DetectOptions;
 import dev.lstmflink.flink.LstmStreams;
+import dev.lstmflink.flink.keyed.MicroBatchOperator;
 import dev.lstmflink.record.Detection;
 import dev.lstmflink.record.SensorEvent;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -25,15 +27,18 @@ public final class DetectStreams {
     }
 
     /**
+     * The detector in the micro-batching operator ({@link MicroBatchOperator}, {@link DetectOptions#batch}).
+     *
      * @param model  a model file's bytes, or null for no model: each value is predicted by the key's last one
      * @param values the numeric values per event, for the model-free detector (a model says it itself)
      */
     public static SingleOutputStreamOperator<Detection> detect(
             DataStream<SensorEvent> events, ScoringConfig scoring, DetectOptions options, byte[] model,
             String modelName, int values) {
+        DetectFunction fn = model == null ? DetectFunction.withoutModel(scoring, options, values)
+                : new DetectFunction(scoring, options, model, modelName);
         return events.keyBy(DetectStreams::keyOf)
-                .process(model == null ? DetectFunction.withoutModel(scoring, options, values)
-                        : new DetectFunction(scoring, options, model, modelName))
+                .transform("KeyedProcess", TypeInformation.of(Detection.class), new MicroBatchOperator<>(fn, options.batch()))
                 .uid(UID)
                 .name("anomaly detection");
     }

@@ -51,10 +51,18 @@ import org.apache.flink.util.OutputTag;
  * second, clears the key's state when the key has not come back by then. Without a model ({@link #setModelFree}) there
  * is nothing to step: the key's state is its step count and last event time, and the hook predicts without an LSTM.
  *
+ * <p>Micro-batching ({@link #batching}, by {@link MicroBatchOperator}): the step waits in a batch ({@link PendingSteps})
+ * until the batch is full or the operator flushes it (its maximum delay, a watermark, a checkpoint barrier, the end of
+ * the input); the flush reads the batch's keys' states, steps them in one pass over the weights
+ * ({@link LstmStepper#stepBatch}), writes them back and calls the hook per event, in arrival order per key (a key's later
+ * events go into the next wave, {@link PendingSteps#nextWave}). Without it (a plain {@code KeyedProcessFunction}) the
+ * batch holds one event and is flushed at once: the same code, one key per step.
+ *
  * <p>Metrics on the operator's group: counters {@value #METRIC_KEYS_STARTED} (first events of keys, including keys
  * started again after idle expiry or a state that did not fit; not {@code reset} events) and
  * {@value #METRIC_STATE_RESETS} (keys whose restored state did not fit the model and were started again), the last
- * also an accumulator of that name.
+ * also an accumulator of that name; {@value #METRIC_PASSES}, the LSTM's passes over the weights (events stepped per
+ * pass is the batch size reached).
  */
 public final class KeyedLstmEngine<O> {
 
@@ -64,6 +72,10 @@ public final class KeyedLstmEngine<O> {
     public static final String METRIC_KEYS_STARTED = "keysStarted";
     /** Counter and accumulator: keys whose restored state did not fit the model and started again (reset mode). */
     public static final String METRIC_STATE_RESETS = "stateResets";
+    /**
+     * Counter: passes over the weights (one per wave of a batch; the events stepped over this is the mean batch size).
+     */
+    public static final String METRIC_PASSES = "lstmPasses";
     /** The keyed state of every key's h, c, step count and last event time, in both operators. */
     static final String LSTM_STATE = "lstm-state";
 
@@ -82,7 +94,39 @@ public final class KeyedLstmEngine<O> {
         MISMATCH
     }
 
-    /** What an operator adds to the engine: the step's input from the event's values, and the output. */
+    /** The function that runs an engine: the micro-batching operator drives that engine directly. */
+    public interface Owner<O> {
+        /** The engine, after the function's {@code open}. */
+        KeyedLstmEngine<O> engine();
+    }
+
+    /**
+     * What a micro-batching operator ({@link MicroBatchOperator}) gives the engine: a batch's events are stepped after
+     * the calls that took them returned, so the flush must switch Flink's keyed state to each event's key and stamp each
+     * output with the timestamp of the record or timer that brought its event.
+     */
+    public interface BatchHost<O> {
+        /** Switches Flink's keyed state and timer service to {@code key}. */
+        void setCurrentKey(Object key);
+
+        /** The key Flink's keyed state is on now (restored after a flush). */
+        Object getCurrentKey();
+
+        /** The timestamp of the record or timer being handled, or {@link PendingSteps#NO_STAMP}. */
+        long stamp();
+
+        /** The operator's collector, its records stamped with {@code stamp}. */
+        Collector<O> output(long stamp);
+
+        /** A batch took its first event: the operator must flush it within its maximum delay. */
+        void opened();
+    }
+
+    /**
+     * What an operator adds to the engine: the step's input from the event's values, and the output. Between
+     * {@link #load} or {@link #start} and {@link #stepped} of one event, other keys' events of the same wave are loaded:
+     * what the hook keeps for an event it keeps per {@code slot} (the event's place in its wave, below the batch size).
+     */
     public interface Hook<O> {
 
         /**
@@ -96,18 +140,19 @@ public final class KeyedLstmEngine<O> {
          * Reads the operator's own state of the key about to be stepped (not called for a key that starts again);
          * returns null when it fits the model, else what does not fit ("a prediction of 3 values").
          */
-        String load() throws Exception;
+        String load(int slot) throws Exception;
 
         /** The key starts again as a new key: forget the operator's own state of it. */
-        void start(Start why) throws Exception;
+        void start(int slot, Start why) throws Exception;
 
         /**
          * The LSTM has stepped: {@code s} holds the key's new h, c and step count (already in Flink state).
          *
+         * @param slot  the event's place in its wave, as given to {@link #load} or {@link #start}
          * @param x     the step's numeric input, as {@link #numericInput} wrote it
          * @param start why the key started again with this event, or null when it continued
          */
-        void stepped(String key, SensorEvent e, float[] x, KeyState s, Start start, Collector<O> out)
+        void stepped(int slot, String key, SensorEvent e, float[] x, KeyState s, Start start, Collector<O> out)
                 throws Exception;
 
         /** Event time: the key's expiry timer found it idle and its state is cleared: clear the operator's own too. */
@@ -124,17 +169,34 @@ public final class KeyedLstmEngine<O> {
     private final long expiryMs;
     private final Counter keysStarted;
     private final Counter stateResets;
+    private final Counter passes;
     private final LongCounter stateResetsTotal;
 
     private String modelName;
+    private LstmModel model;
     private LstmStepper<float[]> stepper;
     private Embedding embedding;
     /** The numeric values each event carries. */
     private int numeric;
     /** The step's numeric input, {@code numeric} floats, rewritten by every {@link #check}. */
     private float[] xn;
-    /** The LSTM input of one step, {@code [x ; embedded ids]}, when the model has an embedding; else null. */
-    private float[] x;
+
+    /** The micro-batching operator, or null: a batch of one, flushed where it was taken. */
+    private BatchHost<O> host;
+    private int maxBatch = 1;
+    private PendingSteps pending;
+    /** Per place in a wave: the LSTM input (the numeric input, or {@code [x ; E[ids]]} in {@link #embedded}). */
+    private float[][] inputs;
+    /** Per place in a wave, with an embedding: the step's input {@code [x ; E[ids]]}; else null. */
+    private float[][] embedded;
+    private KeyState[] states;
+    private float[][] hcs;
+    private Start[] starts;
+    private long[] previousTs;
+    private int[] zeroOffsets;
+    /** Where the last call came from: the timer service and collector a batch of one is flushed with. */
+    private TimerService timers;
+    private Collector<O> out;
 
     /**
      * @param bufferPrefix the event-time buffer's state names ({@code <prefix>-buffer}, {@code <prefix>-release-timer})
@@ -156,6 +218,7 @@ public final class KeyedLstmEngine<O> {
         this.expiryMs = options.eventTime() ? options.idleTimeout().toMillis() : 0;
         this.keysStarted = rc.getMetricGroup().counter(METRIC_KEYS_STARTED);
         this.stateResets = rc.getMetricGroup().counter(METRIC_STATE_RESETS);
+        this.passes = rc.getMetricGroup().counter(METRIC_PASSES);
         this.stateResetsTotal = rc.getLongCounter(METRIC_STATE_RESETS);
     }
 
@@ -184,19 +247,24 @@ public final class KeyedLstmEngine<O> {
                 .build();
     }
 
-    /** Installs a model (the caller checked that it may take over the keys' state: {@link ModelShape#swapRefusal}). */
+    /**
+     * Installs a model (the caller checked that it may take over the keys' state: {@link ModelShape#swapRefusal}); no
+     * event may be waiting in a batch (the operator flushes before a swap).
+     */
     public void setModel(LstmModel m) {
-        LstmStepper<float[]> s = m.lstm().stepper();
+        requireNoPending("swap the model");
+        LstmStepper<float[]> s = m.lstm().stepper(maxBatch);
         if (initialState != null && initialState.length != s.stateSize()) {
             throw new IllegalArgumentException("initial state has " + initialState.length + " values, model "
                     + m.version() + " needs " + s.stateSize());
         }
+        this.model = m;
         this.modelName = m.version();
         this.stepper = s;
         this.embedding = m.embedding();
         this.numeric = m.numericInputs();
         this.xn = new float[numeric];
-        this.x = embedding == null ? null : new float[m.lstm().config().inputSize()];
+        allocateBatch();
     }
 
     /** No model: events of {@code values} numeric values, nothing to step (the hook predicts on its own). */
@@ -204,12 +272,50 @@ public final class KeyedLstmEngine<O> {
         if (values < 1) {
             throw new IllegalArgumentException("values per event must be >= 1, got " + values);
         }
+        requireNoPending("swap the model");
+        this.model = null;
         this.modelName = name;
         this.stepper = null;
         this.embedding = null;
         this.numeric = values;
         this.xn = new float[values];
-        this.x = null;
+        allocateBatch();
+    }
+
+    /**
+     * Steps up to {@code maxBatch} events per pass over the weights, flushed by {@code host} (see the class comment);
+     * called once, after the function's {@code open}.
+     */
+    public void batching(int maxBatch, BatchHost<O> host) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + maxBatch);
+        }
+        requireNoPending("change the batch size");
+        this.maxBatch = maxBatch;
+        this.host = host;
+        if (model != null) {
+            setModel(model);   // a stepper with scratch for maxBatch keys
+        } else if (xn != null) {
+            allocateBatch();
+        }
+    }
+
+    private void allocateBatch() {
+        pending = new PendingSteps(maxBatch, numeric);
+        inputs = new float[maxBatch][];
+        embedded = embedding == null ? null : new float[maxBatch][model.lstm().config().inputSize()];
+        states = new KeyState[maxBatch];
+        hcs = new float[maxBatch][];
+        starts = new Start[maxBatch];
+        previousTs = new long[maxBatch];
+        zeroOffsets = new int[maxBatch];
+    }
+
+    private void requireNoPending(String what) {
+        if (pending != null && !pending.isEmpty()) {
+            throw new IllegalStateException("cannot " + what + " with " + pending.size()
+                    + " events waiting in the batch: flush first");
+        }
     }
 
     /** The offset of the last layer's h in a key's state (where a head reads); 0 without a model. */
@@ -224,6 +330,8 @@ public final class KeyedLstmEngine<O> {
 
     public void onEvent(SensorEvent e, String key, TimerService timers, Collector<O> out, SideOutput side)
             throws Exception {
+        this.timers = timers;
+        this.out = out;
         if (!check(e, side)) {
             return;
         }
@@ -237,7 +345,7 @@ public final class KeyedLstmEngine<O> {
                 return;
             }
         }
-        step(e, key, timers, out);
+        submit(e, key, timers, out);
     }
 
     /** Event time only: the watermark passed waiting events, a key's expiry time came, or its quiet-release timer. */
@@ -246,13 +354,18 @@ public final class KeyedLstmEngine<O> {
         if (buffer == null) {
             return;
         }
+        this.timers = timers;
+        this.out = out;
         boolean quiet = domain == TimeDomain.PROCESSING_TIME;
         for (SensorEvent e : quiet ? buffer.releaseQuiet(time, timers, expiryMs > 0) : buffer.release(time)) {
             if (check(e, side)) {   // checked on arrival; again, as a model swapped in or restored since may not take it
-                step(e, key, timers, out);
+                submit(e, key, timers, out);
             }
         }
         if (!quiet && expiryMs > 0 && EventTimeBuffer.isExpiryTime(time)) {
+            if (pending.holds(key)) {
+                flush();   // the key's waiting steps move its last event time, which decides its expiry
+            }
             KeyState s = state.value();
             if (s != null && s.lastTs + expiryMs <= time) {
                 state.clear();   // its waiting events, if any, are later than time: they will start it again
@@ -284,16 +397,69 @@ public final class KeyedLstmEngine<O> {
         return false;
     }
 
-    /** One timestep for this key (its numeric input in {@link #xn}): state from Flink, step in place, state back. */
-    private void step(SensorEvent e, String key, TimerService timers, Collector<O> out) throws Exception {
+    /** The checked event (its numeric input in {@link #xn}) joins the batch, which is flushed when full. */
+    private void submit(SensorEvent e, String key, TimerService timers, Collector<O> out) throws Exception {
+        if (pending.isEmpty() && host != null) {
+            host.opened();
+        }
+        pending.add(key, e, xn, host == null ? PendingSteps.NO_STAMP : host.stamp());
+        if (pending.isFull()) {
+            flush();
+        }
+    }
+
+    /**
+     * Steps every event in the batch, wave by wave: per wave each event's key state is read (and started again where
+     * it must be), all keys step in one pass over the weights, and each state is written back and handed to the hook.
+     * The operator calls it when the batch's delay is up, before a watermark goes on, before a checkpoint barrier and at
+     * the end of the input; Flink's current key is the same after it as before.
+     */
+    public void flush() throws Exception {
+        if (pending == null || pending.isEmpty()) {
+            return;
+        }
+        Object current = host == null ? null : host.getCurrentKey();
+        try {
+            for (int n; (n = pending.nextWave()) > 0; ) {
+                for (int w = 0; w < n; w++) {
+                    int i = pending.entry(w);
+                    switchTo(i);
+                    load(w, pending.key(i), pending.event(i), pending.input(i));
+                }
+                stepWave(n);
+                for (int w = 0; w < n; w++) {
+                    int i = pending.entry(w);
+                    switchTo(i);
+                    store(w, pending.key(i), pending.event(i), pending.input(i), pending.stamp(i));
+                }
+            }
+        } finally {
+            pending.clear();
+            if (host != null) {
+                host.setCurrentKey(current);
+            }
+        }
+    }
+
+    private void switchTo(int i) {
+        if (host != null) {
+            host.setCurrentKey(pending.key(i));
+        }
+    }
+
+    /**
+     * The key's state for its event at {@code slot} of the wave, from Flink, started again when it must be; and the
+     * step's LSTM input.
+     */
+    private void load(int slot, String key, SensorEvent e, float[] x) throws Exception {
         KeyState s = state.value();
-        long previousTs = s == null ? Long.MIN_VALUE : s.lastTs;
+        previousTs[slot] = s == null ? Long.MIN_VALUE : s.lastTs;
         // Event time: idle means a gap of the timeout or more, exactly; the expiry timer is rounded up to a second.
         Start start = s == null ? Start.NEW : expiryMs > 0 && s.lastTs + expiryMs <= e.ts ? Start.IDLE : null;
         if (start == null) {
             String misfit = s.hc.length != stateSize()
                     ? "an LSTM state of " + s.hc.length + " values, model " + modelName + " needs " + stateSize()
-                    : hook.load();
+                    : hook.load(slot);
             if (misfit != null) {
                 if (options.onStateMismatch() == OnStateMismatch.FAIL) {
                     throw ShapeGuard.refuse("key " + key + " has " + misfit + ": restored from a savepoint of "
@@ -306,25 +472,46 @@ public final class KeyedLstmEngine<O> {
         }
         if (start != null) {
             keysStarted.inc();
-            hook.start(start);
+            hook.start(slot, start);
         }
         if (start != null || e.reset) {
-            s = fresh(s, previousTs);
+            s = fresh(s, previousTs[slot]);
         }
-        if (stepper != null) {
-            if (embedding == null) {
-                stepper.step(xn, 0, s.hc);
-            } else {
-                embedding.input(xn, numeric, e.ids, x);
-                stepper.step(x, 0, s.hc);
-            }
+        states[slot] = s;
+        hcs[slot] = s.hc;
+        starts[slot] = start;
+        if (embedding == null) {
+            inputs[slot] = x;
+        } else {
+            embedding.input(x, numeric, e.ids, embedded[slot]);
+            inputs[slot] = embedded[slot];
         }
+    }
+
+    /** One timestep of the wave's n keys, in place in their states: one pass over the weights. */
+    private void stepWave(int n) {
+        if (stepper == null) {
+            return;
+        }
+        passes.inc();
+        if (n == 1) {
+            stepper.step(inputs[0], 0, hcs[0]);
+        } else {
+            stepper.stepBatch(n, inputs, zeroOffsets, hcs);
+        }
+    }
+
+    /** The stepped state back to Flink, the hook's output, the key's expiry timer moved. */
+    private void store(int slot, String key, SensorEvent e, float[] xn, long stamp) throws Exception {
+        KeyState s = states[slot];
+        states[slot] = null;
+        hcs[slot] = null;
         s.step++;
         s.lastTs = Math.max(s.lastTs, e.ts);
         state.update(s);
-        hook.stepped(key, e, xn, s, start, out);
+        hook.stepped(slot, key, e, xn, s, starts[slot], host == null ? out : host.output(stamp));
         if (expiryMs > 0) {
-            buffer.moveExpiryTimer(timers, previousTs, s.lastTs, expiryMs);
+            buffer.moveExpiryTimer(timers, previousTs[slot], s.lastTs, expiryMs);
         }
     }
 

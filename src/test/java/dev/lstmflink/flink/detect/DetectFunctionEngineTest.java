@@ -6,7 +6,6 @@ import dev.lstmflink.flink.keyed.KeyedEngineContract;
 import dev.lstmflink.record.Detection;
 import dev.lstmflink.record.SensorEvent;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /** The per-key engine's contract ({@link KeyedEngineContract}) on the detector. */
@@ -18,7 +17,7 @@ class DetectFunctionEngineTest extends KeyedEngineContract<Detection> {
         DetectOptions options = new DetectOptions(o.eventTime(), o.allowedLateness(), o.idleTimeout(),
                 o.onStateMismatch(), o.quietRelease());
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new DetectFunction(DetectFunctionTest.SCORING, options,
+                operator(new DetectFunction(DetectFunctionTest.SCORING, options,
                         DetectFunctionTest.MODEL, "test-model")),
                 DetectStreams::keyOf, Types.STRING, 128, 1, 0);
     }

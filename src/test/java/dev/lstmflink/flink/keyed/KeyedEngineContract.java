@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.config.KeyedOptions;
+import dev.lstmflink.config.MicroBatch;
 import dev.lstmflink.config.OnStateMismatch;
 import dev.lstmflink.flink.LstmStreams;
 import dev.lstmflink.record.RejectedEvent;
@@ -14,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -34,6 +38,20 @@ public abstract class KeyedEngineContract<O> {
     /** The operator under test with these engine settings, in a harness not yet opened. */
     protected abstract KeyedOneInputStreamOperatorTestHarness<String, SensorEvent, O> create(KeyedOptions options)
             throws Exception;
+
+    /**
+     * The micro-batch the operator runs with ({@link MicroBatchOperator}), or null for the function alone in Flink's
+     * {@code KeyedProcessOperator}: the contract holds either way.
+     */
+    protected MicroBatch batch() {
+        return null;
+    }
+
+    /** The function in the operator {@link #batch} asks for. */
+    protected <F extends KeyedProcessFunction<String, SensorEvent, O> & KeyedLstmEngine.Owner<O>>
+            OneInputStreamOperator<SensorEvent, O> operator(F function) {
+        return batch() == null ? new KeyedProcessOperator<>(function) : new MicroBatchOperator<>(function, batch());
+    }
 
     /** An event the operator's model takes: key, {@code ts = 1000 · step}, values varying with the step. */
     protected abstract SensorEvent event(String key, int step);
@@ -61,11 +79,16 @@ public abstract class KeyedEngineContract<O> {
         return h;
     }
 
+    /**
+     * Feeds the events; with a micro-batch, then flushes it as a checkpoint barrier would (its delay is processing time,
+     * which some tests move themselves).
+     */
     private static <X> void feed(KeyedOneInputStreamOperatorTestHarness<String, SensorEvent, X> h, SensorEvent... es)
             throws Exception {
         for (SensorEvent e : es) {
             h.processElement(new StreamRecord<>(e, e.ts));
         }
+        h.prepareSnapshotPreBarrier(0);
     }
 
     private static List<RejectedEvent> rejected(KeyedOneInputStreamOperatorTestHarness<String, SensorEvent, ?> h) {

@@ -1,0 +1,145 @@
+package dev.lstmflink.flink.keyed;
+
+import dev.lstmflink.config.MicroBatch;
+import dev.lstmflink.record.SensorEvent;
+import java.util.Optional;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.InternalTimeServiceManager;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.Collector;
+
+/**
+ * Runs a keyed LSTM function (the plain operator or the detector) with micro-batching: its engine's steps wait in a
+ * batch of up to {@link MicroBatch#size} events, which is stepped in one pass over the weights when it is full or when
+ * its oldest event has waited {@link MicroBatch#maxDelay} (a processing-time callback). So a busy subtask steps many keys
+ * per pass, and a quiet one still answers within the delay.
+ *
+ * <p>It is Flink's {@link KeyedProcessOperator} for everything else (the function's lifecycle, its state, its
+ * {@code user-timers} timer service, so savepoints of either restore in the other), plus the flushes that keep Flink's
+ * guarantees:
+ * <ul>
+ *   <li><b>checkpoints</b>: {@link #prepareSnapshotPreBarrier} flushes, so every event before a barrier is stepped, its
+ *       state written and its output emitted before the barrier: a snapshot never holds a batch, and exactly-once,
+ *       savepoints and rescaling are those of the function;</li>
+ *   <li><b>watermarks</b>: {@link #processWatermark} fires the timers the watermark passes (their released events join
+ *       the batch), flushes, and only then forwards the watermark, so no output is behind a watermark already sent;</li>
+ *   <li><b>end of input</b>: {@link #finish} flushes;</li>
+ *   <li><b>quiet release</b> (a processing-time timer releasing one key's waiting events): flushed at once, as they
+ *       are one key's and would only wait.</li>
+ * </ul>
+ * Each output carries the timestamp of the record or timer that brought its event, as with the function alone. The
+ * interruptible-timers option is not used here (a watermark's timers and its flush form one step).
+ */
+public final class MicroBatchOperator<O, F extends KeyedProcessFunction<String, SensorEvent, O>
+        & KeyedLstmEngine.Owner<O>> extends KeyedProcessOperator<String, SensorEvent, O>
+        implements KeyedLstmEngine.BatchHost<O> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final MicroBatch batch;
+    private final F function;
+    private transient KeyedLstmEngine<O> engine;
+    private transient TimestampedCollector<O> stamped;
+    private transient long stamp;
+    /** A flush callback is registered and has not run yet. */
+    private transient boolean flushArmed;
+
+    public MicroBatchOperator(F function, MicroBatch batch) {
+        super(function);
+        if (batch == null) {
+            throw new IllegalArgumentException("micro-batch settings must not be null");
+        }
+        this.function = function;
+        this.batch = batch;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        stamped = new TimestampedCollector<>(output);
+        stamp = PendingSteps.NO_STAMP;
+        engine = function.engine();
+        engine.batching(batch.size(), this);
+    }
+
+    @Override
+    public void processElement(StreamRecord<SensorEvent> element) throws Exception {
+        stamp = element.hasTimestamp() ? element.getTimestamp() : PendingSteps.NO_STAMP;
+        super.processElement(element);
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        stamp = timer.getTimestamp();
+        super.onEventTime(timer);
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
+        stamp = PendingSteps.NO_STAMP;
+        super.onProcessingTime(timer);
+        engine.flush();   // a quiet key's released events: one key's, nothing to batch them with
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        Optional<InternalTimeServiceManager<?>> timers = getTimeServiceManager();
+        if (timers.isPresent()) {
+            timers.get().advanceWatermark(mark);
+        }
+        engine.flush();
+        output.emitWatermark(mark);
+    }
+
+    @Override
+    public boolean useInterruptibleTimers() {
+        return false;
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        engine.flush();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        engine.flush();
+        super.finish();
+    }
+
+    // --- KeyedLstmEngine.BatchHost
+
+    @Override
+    public long stamp() {
+        return stamp;
+    }
+
+    @Override
+    public Collector<O> output(long stamp) {
+        if (stamp == PendingSteps.NO_STAMP) {
+            stamped.eraseTimestamp();
+        } else {
+            stamped.setAbsoluteTimestamp(stamp);
+        }
+        return stamped;
+    }
+
+    @Override
+    public void opened() {
+        if (flushArmed || batch.size() == 1) {
+            return;
+        }
+        flushArmed = true;
+        long at = getProcessingTimeService().getCurrentProcessingTime() + batch.maxDelay().toMillis();
+        getProcessingTimeService().registerTimer(at, time -> {
+            flushArmed = false;
+            engine.flush();
+        });
+    }
+}
