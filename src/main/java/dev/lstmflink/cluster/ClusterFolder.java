@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * <pre>
  *   conf/config.yaml, conf/log4j.properties   written at each start
  *   lib/                                       the class path: the cluster's jars, linked from target/lib
- *   plugins/                                   Flink's plugins folder (plugins/metrics-prometheus/ with --prometheus)
+ *   plugins/                                   Flink's plugins folder: metrics-prometheus/, as in Flink's distribution
  *   log/NAME.log, NAME.out, NAME.cmd           each JVM's log, its stdout/stderr, its command line
  *   log.previous/                              the logs of the cluster started before this one
  *   pids/NAME.pid                              the live JVMs, for {@code jobs/flink-local} in another shell

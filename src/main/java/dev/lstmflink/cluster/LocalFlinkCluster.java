@@ -138,8 +138,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
         }
 
         /**
-         * Flink's Prometheus reporter in every JVM of the cluster ({@code flink-metrics-prometheus} in
-         * {@code plugins/metrics-prometheus/}): the JobManager serves its metrics at
+         * Flink's Prometheus reporter in every JVM of the cluster (the plugin {@code flink-metrics-prometheus} is in
+         * {@code plugins/metrics-prometheus/} either way, as in Flink's distribution; this configures it): the
+         * JobManager serves its metrics at
          * {@code http://127.0.0.1:PORT/metrics}, TaskManager N at {@code PORT + N}; -1 (the default): no reporter.
          * The reporter's HTTP server has no bind-address setting: it listens on every interface of the host.
          */
@@ -185,8 +186,9 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 }
             }
             extra.putAll(ClusterConfig.prometheus(b.prometheusPort));
-            plugins.put(PROMETHEUS_PLUGIN, ClusterClassPath.plugin(lib, "flink-metrics-prometheus"));
         }
+        // as in Flink's distribution and the official image: installed always, active when the config names it
+        plugins.put(PROMETHEUS_PLUGIN, ClusterClassPath.plugin(lib, "flink-metrics-prometheus"));
         extra.putAll(b.config);
         ClusterConfig conf = ClusterConfig.defaults(folder.dir(), freePort(), restPort, b.slots, extra);
         folder.prepare(ClusterClassPath.of(lib), plugins);
