@@ -20,7 +20,9 @@ import java.util.stream.Stream;
  *       not have;</li>
  *   <li>{@link #BROKER}: {@code kafka_2.13}, the broker of {@code jobs/kafka-local}, and what only it brings (Scala,
  *       Kafka's server modules and their libraries);</li>
- *   <li>our own classes ({@code target/lstm-flink.jar} is not in {@code target/lib}).</li>
+ *   <li>our own classes ({@code target/lstm-flink.jar} is not in {@code target/lib});</li>
+ *   <li>{@link #PLUGINS}: what the image has in {@code plugins/} ({@code flink-metrics-prometheus}, in
+ *       {@code plugins/metrics-prometheus/}, as Flink's distribution puts it); the cluster's folder gets it there.</li>
  * </ul>
  * A jar is matched by its artifact id, the file name up to the version. A new dependency lands on the cluster's side
  * unless one of the lists names it: when the shade plugin's include list or the broker's dependencies change, change
@@ -36,6 +38,13 @@ public final class ClusterClassPath {
     static final List<String> BROKER = List.of("kafka_2.13", "kafka-", "scala-", "pcollections", "HdrHistogram",
             "hash4j", "caffeine", "jspecify", "argparse4j", "commons-validator", "commons-beanutils",
             "commons-digester", "commons-logging", "jopt-simple", "jose4j", "metrics-core", "re2j");
+
+    /**
+     * Flink modules that the official image has as plugins, each in a {@code plugins/} subfolder with a class loader of
+     * its own (Flink's {@code flink-dist/src/main/assemblies/plugins.xml}): off the class path, found by
+     * {@link #plugin}. A metrics reporter plugin does nothing until the configuration names its factory.
+     */
+    static final List<String> PLUGINS = List.of("flink-metrics-prometheus");
 
     /** Without these the cluster cannot start or take a jar: checked so a broken {@code target/lib} fails early. */
     static final Set<String> REQUIRED = Set.of("flink-runtime", "flink-clients", "flink-streaming-java",
@@ -72,7 +81,28 @@ public final class ClusterClassPath {
 
     /** True when the artifact belongs on the cluster's class path. */
     static boolean onCluster(String artifactId) {
-        return !matches(JOB_JAR, artifactId) && !matches(BROKER, artifactId);
+        return !matches(JOB_JAR, artifactId) && !matches(BROKER, artifactId) && !PLUGINS.contains(artifactId);
+    }
+
+    /**
+     * The jar of one of {@link #PLUGINS} in {@code lib} ({@code flink-metrics-prometheus}), to be put in the cluster's
+     * {@code plugins/} folder.
+     *
+     * @throws IllegalStateException when {@code lib} has none (build first)
+     */
+    public static Path plugin(Path lib, String artifactId) {
+        if (!PLUGINS.contains(artifactId)) {
+            throw new IllegalArgumentException(artifactId + " is not one of the plugins " + PLUGINS);
+        }
+        try (Stream<Path> files = Files.list(lib)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".jar")
+                            && artifactId(f.getFileName().toString()).equals(artifactId))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(lib + " has no " + artifactId + " jar; build first: "
+                            + "mvn -q package -DskipTests"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("listing " + lib, e);
+        }
     }
 
     /**

@@ -54,6 +54,12 @@ public final class ClusterConfig {
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
+    /** The name of the Prometheus reporter in the {@code metrics.reporter.<name>.*} keys. */
+    public static final String PROMETHEUS = "prom";
+    public static final String PROMETHEUS_FACTORY_KEY = "metrics.reporter." + PROMETHEUS + ".factory.class";
+    public static final String PROMETHEUS_PORT_KEY = "metrics.reporter." + PROMETHEUS + ".port";
+    static final String PROMETHEUS_FACTORY = "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+
     static final String HOST = "127.0.0.1";
     static final String JM_PROCESS_MEMORY = "1024m";
     static final String TM_PROCESS_MEMORY = "1280m";
@@ -136,6 +142,30 @@ public final class ClusterConfig {
 
     public Map<String, String> entries() {
         return Map.copyOf(entries);
+    }
+
+    /**
+     * The settings of Flink's Prometheus reporter with the JobManager's port: {@link LocalFlinkCluster} gives
+     * TaskManager N the port {@code port + N} on its command line (a port each: they share this host).
+     */
+    public static Map<String, String> prometheus(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("Prometheus port must be in 1..65535, got " + port);
+        }
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put(PROMETHEUS_FACTORY_KEY, PROMETHEUS_FACTORY);
+        c.put(PROMETHEUS_PORT_KEY, String.valueOf(port));
+        return c;
+    }
+
+    /** The JobManager's Prometheus port when the reporter is configured with one port, else -1. */
+    public int prometheusPort() {
+        String port = entries.get(PROMETHEUS_PORT_KEY);
+        if (!PROMETHEUS_FACTORY.equals(entries.get(PROMETHEUS_FACTORY_KEY)) || port == null
+                || !port.trim().matches("[0-9]+")) {
+            return -1;
+        }
+        return Integer.parseInt(port.trim());
     }
 
     public int restPort() {

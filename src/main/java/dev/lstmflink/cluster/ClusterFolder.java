@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -17,6 +18,7 @@ import java.util.stream.Stream;
  * <pre>
  *   conf/config.yaml, conf/log4j.properties   written at each start
  *   lib/                                       the class path: the cluster's jars, linked from target/lib
+ *   plugins/                                   Flink's plugins folder: metrics-prometheus/, as in Flink's distribution
  *   log/NAME.log, NAME.out, NAME.cmd           each JVM's log, its stdout/stderr, its command line
  *   log.previous/                              the logs of the cluster started before this one
  *   pids/NAME.pid                              the live JVMs, for {@code jobs/flink-local} in another shell
@@ -53,6 +55,11 @@ final class ClusterFolder {
         return dir.resolve("lib");
     }
 
+    /** Flink's plugins folder: one subfolder per plugin, each loaded by a class loader of its own. */
+    Path plugins() {
+        return dir.resolve("plugins");
+    }
+
     Path log() {
         return dir.resolve("log");
     }
@@ -65,9 +72,10 @@ final class ClusterFolder {
      * Readies the folder for a new cluster: {@code log/} of the one before moves to {@code log.previous/} (so
      * TaskManagers are numbered from 1 again and a log holds one cluster's life), {@code pids/} is emptied, and
      * {@code lib/} gets the jars, as hard links where the file system allows (else copies): the cluster's own
-     * {@code lib/}, which a rebuild of {@code target/lib} leaves alone.
+     * {@code lib/}, which a rebuild of {@code target/lib} leaves alone. {@code plugins/} gets the {@code plugins}
+     * (subfolder name → jar) the same way.
      */
-    void prepare(List<Path> jars) throws IOException {
+    void prepare(List<Path> jars, Map<String, Path> plugins) throws IOException {
         if (Files.isDirectory(log())) {
             deleteTree(dir.resolve("log.previous"));
             Files.move(log(), dir.resolve("log.previous"));
@@ -78,12 +86,21 @@ final class ClusterFolder {
         deleteTree(lib());
         Files.createDirectories(lib());
         for (Path jar : jars) {
-            Path to = lib().resolve(jar.getFileName());
-            try {
-                Files.createLink(to, jar);
-            } catch (IOException | UnsupportedOperationException e) {
-                Files.copy(jar, to);
-            }
+            link(jar, lib().resolve(jar.getFileName()));
+        }
+        deleteTree(plugins());
+        Files.createDirectories(plugins());
+        for (Map.Entry<String, Path> p : plugins.entrySet()) {
+            Path folder = Files.createDirectories(plugins().resolve(p.getKey()));
+            link(p.getValue(), folder.resolve(p.getValue().getFileName()));
+        }
+    }
+
+    private static void link(Path jar, Path to) throws IOException {
+        try {
+            Files.createLink(to, jar);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(jar, to);
         }
     }
 

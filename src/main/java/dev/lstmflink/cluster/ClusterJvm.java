@@ -26,6 +26,8 @@ final class ClusterJvm {
     static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     static final String BASH_JAVA_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
     static final String CLIENT_MAIN = "org.apache.flink.client.cli.CliFrontend";
+    /** The environment variable naming Flink's plugins folder ({@code ConfigConstants.ENV_FLINK_PLUGINS_DIR}). */
+    static final String PLUGINS_DIR_ENV = "FLINK_PLUGINS_DIR";
     private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
     private static final ProcessBuilder.Redirect NO_INPUT = ProcessBuilder.Redirect.from(new File("/dev/null"));
 
@@ -86,7 +88,10 @@ final class ClusterJvm {
         cmd.addAll(resources.dynamicProperties());
         cmd.addAll(extra);
         Files.writeString(folder.log().resolve(name + ".cmd"), String.join(" ", cmd) + "\n", StandardCharsets.UTF_8);
-        return new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        // what Flink's scripts export: plugins are found there, not in a plugins/ of the working folder
+        pb.environment().put(PLUGINS_DIR_ENV, folder.plugins().toString());
+        return pb
                 .directory(workingDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(folder.log().resolve(name + ".out").toFile()))

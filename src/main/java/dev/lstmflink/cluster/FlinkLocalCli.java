@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
                 + "project's jars, without Docker.",
         footer = {"", "Examples:",
             "  jobs/flink-local start --taskmanagers 2",
+            "  jobs/flink-local start --prometheus          # metrics at http://127.0.0.1:9249/metrics, 9250, ...",
             "  jobs/flink-local submit --client target/lstm-flink-job.jar \\",
             "      --class dev.lstmflink.cli.DetectJob -- --kafka 127.0.0.1:9092",
             "  jobs/flink-local status",
@@ -116,6 +117,12 @@ public final class FlinkLocalCli implements Callable<Integer> {
                 description = "web UI and REST API port on 127.0.0.1 (default ${DEFAULT-VALUE}; 0: any free port)")
         int restPort;
 
+        @Option(names = "--prometheus", arity = "0..1", fallbackValue = "9249", paramLabel = "PORT",
+                description = "Flink's Prometheus reporter in every JVM: the JobManager's metrics at "
+                        + "http://127.0.0.1:PORT/metrics, TaskManager N's at PORT + N (PORT default 9249; the "
+                        + "reporter listens on all interfaces)")
+        Integer prometheus;
+
         @Option(names = "--set", paramLabel = "KEY=VALUE",
                 description = "any Flink setting for config.yaml, e.g. --set state.backend.type=rocksdb (repeatable)")
         List<String> set = new ArrayList<>();
@@ -132,9 +139,11 @@ public final class FlinkLocalCli implements Callable<Integer> {
                     extra.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
                 }
                 LocalFlinkCluster c = LocalFlinkCluster.builder(cli.dir).taskManagers(taskManagers).slots(slots)
-                        .restPort(restPort).config(extra).stopOnExit(false).start();
+                        .restPort(restPort).config(extra).prometheus(prometheus == null ? -1 : prometheus)
+                        .stopOnExit(false).start();
                 out.printf("Flink ready at %s: 1 JobManager, %d TaskManager(s) with %d slot(s) each%n",
                         c.restUrl(), taskManagers, slots);
+                c.prometheusEndpoints().forEach((jvm, url) -> out.println("metrics of " + jvm + ": " + url));
                 out.println("folder " + c.dir() + " (conf/config.yaml, log/, pids/); stop with: jobs/flink-local stop"
                         + (cli.dir.equals(Path.of("target/flink-local")) ? "" : " --dir " + cli.dir));
             });
@@ -206,6 +215,7 @@ public final class FlinkLocalCli implements Callable<Integer> {
                 LocalFlinkCluster c = cli.attach();
                 FlinkRest rest = c.rest();
                 out.println("JobManager  " + c.restUrl() + " (pid " + c.jobManagerPid() + ")");
+                c.prometheusEndpoints().forEach((jvm, url) -> out.println("metrics of " + jvm + ": " + url));
                 List<String> registered = rest.taskManagerIds();
                 for (LocalFlinkCluster.TaskManager tm : c.taskManagers()) {
                     out.printf("TaskManager %d  pid %d  %s%n", tm.number(), tm.process().pid(),

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +48,8 @@ public final class LocalFlinkCluster implements AutoCloseable {
     static final String LOG4J_RESOURCE = "/dev/lstmflink/cluster/log4j-cluster.properties";
     static final String JOB_MANAGER = "jobmanager";
     static final String TASK_MANAGER = "taskmanager-";
+    /** The plugin folder of the Prometheus reporter, the name Flink's documentation uses. */
+    static final String PROMETHEUS_PLUGIN = "metrics-prometheus";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     /** What {@code flink run -d} prints once the job is submitted. */
     private static final Pattern SUBMITTED = Pattern.compile("Job has been submitted with JobID ([0-9a-f]{32})");
@@ -59,14 +62,17 @@ public final class LocalFlinkCluster implements AutoCloseable {
     private final FlinkRest rest;
     private final Map<Integer, ProcessHandle> taskManagers = new ConcurrentSkipListMap<>();
     private final AtomicInteger clients = new AtomicInteger();
+    /** The JobManager's Prometheus port (TaskManager N: this + N), or -1 without the reporter. */
+    private final int prometheusPort;
     private volatile ProcessHandle jobManager;
     private ClusterJvm.Resources tmResources;
     private Thread exitHook;
 
-    private LocalFlinkCluster(ClusterFolder folder, ClusterJvm jvm, FlinkRest rest) {
+    private LocalFlinkCluster(ClusterFolder folder, ClusterJvm jvm, FlinkRest rest, int prometheusPort) {
         this.folder = folder;
         this.jvm = jvm;
         this.rest = rest;
+        this.prometheusPort = prometheusPort;
     }
 
     /** Starts a cluster in {@code dir} with the defaults of {@link Builder} and {@code extraConfig} on top. */
@@ -89,6 +95,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         private Path libDir;
         private Path workingDir = Path.of("").toAbsolutePath();
         private boolean stopOnExit = true;
+        private int prometheusPort = -1;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -130,6 +137,21 @@ public final class LocalFlinkCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Flink's Prometheus reporter in every JVM of the cluster (the plugin {@code flink-metrics-prometheus} is in
+         * {@code plugins/metrics-prometheus/} either way, as in Flink's distribution; this configures it): the
+         * JobManager serves its metrics at
+         * {@code http://127.0.0.1:PORT/metrics}, TaskManager N at {@code PORT + N}; -1 (the default): no reporter.
+         * The reporter's HTTP server has no bind-address setting: it listens on every interface of the host.
+         */
+        public Builder prometheus(int port) {
+            if (port != -1 && (port < 1 || port > 65535)) {
+                throw new IllegalArgumentException("Prometheus port must be in 1..65535 (or -1: off), got " + port);
+            }
+            this.prometheusPort = port;
+            return this;
+        }
+
         /** Kill the cluster's JVMs when this JVM exits (default true). */
         public Builder stopOnExit(boolean stop) {
             this.stopOnExit = stop;
@@ -152,8 +174,24 @@ public final class LocalFlinkCluster implements AutoCloseable {
             throw new IllegalStateException("REST port " + restPort + " on " + ClusterConfig.HOST
                     + " is in use (another Flink cluster?); choose another");
         }
-        ClusterConfig conf = ClusterConfig.defaults(folder.dir(), freePort(), restPort, b.slots, b.config);
-        folder.prepare(ClusterClassPath.of(b.libDir != null ? b.libDir : defaultLibDir()));
+        Map<String, String> extra = new LinkedHashMap<>();
+        Map<String, Path> plugins = new LinkedHashMap<>();
+        Path lib = b.libDir != null ? b.libDir : defaultLibDir();
+        if (b.prometheusPort > 0) {
+            for (int n = 0; n <= b.taskManagers; n++) {
+                if (!portFree(b.prometheusPort + n)) {
+                    throw new IllegalStateException("Prometheus port " + (b.prometheusPort + n) + " (for "
+                            + (n == 0 ? "the JobManager" : "TaskManager " + n) + ") is in use; choose another base "
+                            + "port (the JobManager takes PORT, TaskManager N takes PORT + N)");
+                }
+            }
+            extra.putAll(ClusterConfig.prometheus(b.prometheusPort));
+        }
+        // as in Flink's distribution and the official image: installed always, active when the config names it
+        plugins.put(PROMETHEUS_PLUGIN, ClusterClassPath.plugin(lib, "flink-metrics-prometheus"));
+        extra.putAll(b.config);
+        ClusterConfig conf = ClusterConfig.defaults(folder.dir(), freePort(), restPort, b.slots, extra);
+        folder.prepare(ClusterClassPath.of(lib), plugins);
         conf.write(folder.configFile());
         try (InputStream in = LocalFlinkCluster.class.getResourceAsStream(LOG4J_RESOURCE)) {
             if (in == null) {
@@ -165,7 +203,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
                 b.workingDir);
         folder.writeState(state);
         LocalFlinkCluster c = new LocalFlinkCluster(folder, new ClusterJvm(folder, conf, b.workingDir),
-                new FlinkRest(state.restUrl()));
+                new FlinkRest(state.restUrl()), conf.prometheusPort());
         if (b.stopOnExit) {
             c.exitHook = new Thread(c::killAll, "flink-local-stop");
             Runtime.getRuntime().addShutdownHook(c.exitHook);
@@ -210,7 +248,7 @@ public final class LocalFlinkCluster implements AutoCloseable {
         }
         ClusterConfig conf = ClusterConfig.read(folder.configFile());
         LocalFlinkCluster c = new LocalFlinkCluster(folder, new ClusterJvm(folder, conf, state.get().workingDir()),
-                new FlinkRest(state.get().restUrl()));
+                new FlinkRest(state.get().restUrl()), conf.prometheusPort());
         c.jobManager = jm.get();
         for (String name : folder.pidNames()) {
             if (name.startsWith(TASK_MANAGER)) {
@@ -244,6 +282,27 @@ public final class LocalFlinkCluster implements AutoCloseable {
     /** The jars on the cluster's class path: the files of {@code DIR/lib}, sorted. */
     public List<Path> classPath() throws IOException {
         return folder.jars();
+    }
+
+    /**
+     * The Prometheus endpoints of the live JVMs, {@code jobmanager} first, then {@code taskmanager-N} by number
+     * ({@code http://127.0.0.1:PORT/metrics}); empty when the cluster runs without the reporter.
+     */
+    public Map<String, String> prometheusEndpoints() {
+        Map<String, String> urls = new LinkedHashMap<>();
+        if (prometheusPort < 0) {
+            return urls;
+        }
+        if (jobManagerPid() >= 0) {
+            urls.put(JOB_MANAGER, prometheusUrl(prometheusPort));
+        }
+        taskManagers().forEach(tm -> urls.put(TASK_MANAGER + tm.number(), prometheusUrl(prometheusPort
+                + tm.number())));
+        return urls;
+    }
+
+    private static String prometheusUrl(int port) {
+        return "http://" + ClusterConfig.HOST + ":" + port + "/metrics";
     }
 
     /** The live TaskManagers this cluster started, by number. */
@@ -402,8 +461,16 @@ public final class LocalFlinkCluster implements AutoCloseable {
         }
         int n = folder.nextNumber(TASK_MANAGER);
         String name = TASK_MANAGER + n;
-        Process p = jvm.start(name, ClusterJvm.TASK_MANAGER_MAIN, tmResources,
-                List.of("-D", "taskmanager.resource-id=" + resourceId(n)));
+        List<String> properties = new ArrayList<>(List.of("-D", "taskmanager.resource-id=" + resourceId(n)));
+        if (prometheusPort > 0) {
+            if (!portFree(prometheusPort + n)) {
+                throw new IllegalStateException("Prometheus port " + (prometheusPort + n) + " for TaskManager " + n
+                        + " is in use");
+            }
+            // one port each, known in advance: TaskManagers on one host cannot share the config's port
+            properties.addAll(List.of("-D", ClusterConfig.PROMETHEUS_PORT_KEY + "=" + (prometheusPort + n)));
+        }
+        Process p = jvm.start(name, ClusterJvm.TASK_MANAGER_MAIN, tmResources, properties);
         taskManagers.put(n, p.toHandle());
         folder.writePid(name, p.pid());
         return n;

@@ -2,8 +2,6 @@ package dev.lstmflink.connect;
 
 import dev.lstmflink.record.SensorEvent;
 import java.io.Serializable;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.accumulators.Accumulator;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -20,9 +18,9 @@ import org.apache.flink.util.OutputTag;
  * side output {@link #DEAD_LETTERS} instead of failing the job or disappearing.
  *
  * <p>It counts what it sees three ways, so that {@code received = parsed + dead-lettered} can be checked live and at
- * the end: Flink metrics {@code recordsReceived}, {@code recordsParsed} and {@code recordsDeadLettered} on the
- * operator, plus one counter per reason in the group {@code deadLetters} (created when a reason first occurs, so
- * dashboards list only the reasons that happened); the same numbers as accumulators ({@link #RECEIVED},
+ * the end: Flink metrics {@code recordsReceived}, {@code recordsParsed} and {@code recordsDeadLettered} in the
+ * operator's group {@value DeadLetterMetrics#GROUP}, plus one counter per reason ({@link DeadLetterMetrics}: the
+ * key-value group {@code reason=<reason>}, a label in Prometheus); the same numbers as accumulators ({@link #RECEIVED},
  * {@link #PARSED}, {@link #ACCUMULATOR}) for the run summary; and {@link #counters()} for tests.
  *
  * @param <IN> {@code byte[]} (Kafka values), {@code String} (file lines) or {@link RawRecord} (either, with its
@@ -42,10 +40,10 @@ public class ParseFunction<IN> extends ProcessFunction<IN, SensorEvent> {
     public static final String RECEIVED = "recordsReceived";
     /** Accumulator name of the {@link LongCounter} of records turned into events. */
     public static final String PARSED = "recordsParsed";
-    /** Metric group holding one counter per dead-letter reason. */
-    public static final String METRIC_GROUP = "deadLetters";
-    /** Metric (operator level) counting dead letters of all reasons. */
-    public static final String DEAD_LETTERED = "recordsDeadLettered";
+    /** The metric group of the counters, {@value DeadLetterMetrics#GROUP}. */
+    public static final String METRIC_GROUP = DeadLetterMetrics.GROUP;
+    /** Metric counting dead letters of all reasons (and, per reason, in the group {@code reason=<reason>}). */
+    public static final String DEAD_LETTERED = DeadLetterMetrics.DEAD_LETTERED;
 
     /** How one input becomes a {@link Parsed}; a serializable lambda. */
     private interface Step<IN> extends Serializable {
@@ -56,11 +54,9 @@ public class ParseFunction<IN> extends ProcessFunction<IN, SensorEvent> {
     private final Step<IN> step;
 
     private transient DeadLetterCounters counters;
-    private transient Map<String, Counter> reasonMetrics;
-    private transient MetricGroup reasonGroup;
+    private transient DeadLetterMetrics deadLetterMetrics;
     private transient Counter receivedMetric;
     private transient Counter parsedMetric;
-    private transient Counter deadLetteredMetric;
     private transient Accumulator<String, DeadLetterCounters> reasonAccumulator;
     private transient LongCounter receivedAccumulator;
     private transient LongCounter parsedAccumulator;
@@ -88,12 +84,10 @@ public class ParseFunction<IN> extends ProcessFunction<IN, SensorEvent> {
     @Override
     public void open(OpenContext openContext) {
         counters = new DeadLetterCounters();
-        reasonMetrics = new HashMap<>();
-        MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        reasonGroup = metrics.addGroup(METRIC_GROUP);
+        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup(METRIC_GROUP);
         receivedMetric = metrics.counter(RECEIVED);
         parsedMetric = metrics.counter(PARSED);
-        deadLetteredMetric = metrics.counter(DEAD_LETTERED);
+        deadLetterMetrics = new DeadLetterMetrics(metrics);
         Accumulator<String, DeadLetterCounters> existing = getRuntimeContext().getAccumulator(ACCUMULATOR);
         if (existing == null) {
             existing = new DeadLetterAccumulator();
@@ -117,8 +111,7 @@ public class ParseFunction<IN> extends ProcessFunction<IN, SensorEvent> {
             DeadLetter d = result.deadLetter();
             counters.add(d.reason);
             reasonAccumulator.add(d.reason);
-            deadLetteredMetric.inc();
-            reasonMetrics.computeIfAbsent(String.valueOf(d.reason), reasonGroup::counter).inc();
+            deadLetterMetrics.inc(d.reason);
             ctx.output(DEAD_LETTERS, d);
         }
     }

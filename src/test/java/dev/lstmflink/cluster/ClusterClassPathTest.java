@@ -34,7 +34,8 @@ class ClusterClassPathTest {
         }
         for (String off : List.of("flink-connector-kafka", "kafka-clients", "zstd-jni", "jackson-databind",
                 "jackson-dataformat-yaml", "snakeyaml", "picocli", "progressbar", "jline-terminal", "kafka_2.13",
-                "kafka-server", "scala-library", "scala-logging_2.13", "metrics-core", "commons-validator")) {
+                "kafka-server", "scala-library", "scala-logging_2.13", "metrics-core", "commons-validator",
+                "flink-metrics-prometheus")) {
             assertFalse(ClusterClassPath.onCluster(off), off);
         }
     }
@@ -49,6 +50,15 @@ class ClusterClassPathTest {
         List<String> names = ClusterClassPath.of(tmp).stream().map(p -> p.getFileName().toString()).toList();
         assertEquals(List.of("flink-clients-2.2.1.jar", "flink-runtime-2.2.1.jar", "flink-runtime-web-2.2.1.jar",
                 "flink-streaming-java-2.2.1.jar", "log4j-core-2.24.3.jar", "log4j-slf4j-impl-2.24.3.jar"), names);
+
+        String p = assertThrows(IllegalStateException.class,
+                () -> ClusterClassPath.plugin(tmp, "flink-metrics-prometheus")).getMessage();
+        assertTrue(p.contains("flink-metrics-prometheus") && p.contains("mvn"), p);
+        Files.writeString(tmp.resolve("flink-metrics-prometheus-2.2.1.jar"), "");
+        assertEquals(tmp.resolve("flink-metrics-prometheus-2.2.1.jar"),
+                ClusterClassPath.plugin(tmp, "flink-metrics-prometheus"));
+        assertFalse(ClusterClassPath.of(tmp).contains(tmp.resolve("flink-metrics-prometheus-2.2.1.jar")),
+                "a plugin, not on the class path");
 
         Files.delete(tmp.resolve("flink-runtime-web-2.2.1.jar"));
         String m = assertThrows(IllegalStateException.class, () -> ClusterClassPath.of(tmp)).getMessage();

@@ -53,6 +53,23 @@ class ClusterConfigTest {
     }
 
     @Test
+    void thePrometheusReporterIsConfiguredWithTheJobManagersPortAndReadBack() throws Exception {
+        assertEquals(-1, ClusterConfig.defaults(tmp, 1, 2, 1, Map.of()).prometheusPort(), "off by default");
+        ClusterConfig c = ClusterConfig.defaults(tmp, 1, 2, 1, ClusterConfig.prometheus(9300));
+        assertEquals("org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+                c.get("metrics.reporter.prom.factory.class"));
+        assertEquals("9300", c.get("metrics.reporter.prom.port"));
+        Path f = tmp.resolve("conf/config.yaml");
+        c.write(f);
+        assertEquals(9300, ClusterConfig.read(f).prometheusPort(), "jobs/flink-local finds it from another shell");
+        assertEquals(-1, ClusterConfig.defaults(tmp, 1, 2, 1, Map.of(ClusterConfig.PROMETHEUS_FACTORY_KEY,
+                ClusterConfig.PROMETHEUS_FACTORY, ClusterConfig.PROMETHEUS_PORT_KEY, "9250-9260")).prometheusPort(),
+                "a range set by hand: the ports are not known in advance");
+        String m = assertThrows(IllegalArgumentException.class, () -> ClusterConfig.prometheus(0)).getMessage();
+        assertTrue(m.contains("Prometheus port") && m.contains("0"), m);
+    }
+
+    @Test
     void refusesZeroSlots() {
         String m = assertThrows(IllegalArgumentException.class,
                 () -> ClusterConfig.defaults(tmp, 1, 2, 0, Map.of())).getMessage();

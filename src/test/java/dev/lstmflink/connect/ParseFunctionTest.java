@@ -145,6 +145,17 @@ class ParseFunctionTest {
             return groups.computeIfAbsent(name, n -> new RecordingGroup());
         }
 
+        /** A key-value group, kept as {@code key=value}. */
+        @Override
+        public MetricGroup addGroup(String key, String value) {
+            return groups.computeIfAbsent(key + "=" + value, n -> new RecordingGroup());
+        }
+
+        long reason(String reason) {
+            RecordingGroup g = groups.get(DeadLetterMetrics.REASON + "=" + reason);
+            return g == null ? -1 : g.count(DeadLetterMetrics.DEAD_LETTERED);
+        }
+
         long count(String name) {
             Counter c = (Counter) get(name);
             return c == null ? -1 : c.getCount();
@@ -167,16 +178,16 @@ class ParseFunctionTest {
             for (RawRecord r : mixedInput()) {
                 h.processElement(r, 0L);
             }
-            RecordingGroup reasons = operator.groups.get(ParseFunction.METRIC_GROUP);
-            assertEquals(2, reasons.count("not_json"));
-            assertEquals(1, reasons.count("bad_ts"));
-            assertEquals(1, reasons.count("wrong_value_count"));
-            assertEquals(1, reasons.count("too_large"));
-            assertNull(reasons.get("missing_key"), "no counter for a reason that never occurred");
-            long received = operator.count(ParseFunction.RECEIVED);
+            RecordingGroup detect = operator.groups.get(ParseFunction.METRIC_GROUP);
+            assertEquals(2, detect.reason("not_json"));
+            assertEquals(1, detect.reason("bad_ts"));
+            assertEquals(1, detect.reason("wrong_value_count"));
+            assertEquals(1, detect.reason("too_large"));
+            assertNull(detect.groups.get("reason=missing_key"), "no counter for a reason that never occurred");
+            long received = detect.count(ParseFunction.RECEIVED);
             assertEquals(11, received);
-            assertEquals(received, operator.count(ParseFunction.PARSED) + operator.count(ParseFunction.DEAD_LETTERED));
-            assertEquals(5, operator.count(ParseFunction.DEAD_LETTERED));
+            assertEquals(received, detect.count(ParseFunction.PARSED) + detect.count(ParseFunction.DEAD_LETTERED));
+            assertEquals(5, detect.count(ParseFunction.DEAD_LETTERED));
         }
     }
 }

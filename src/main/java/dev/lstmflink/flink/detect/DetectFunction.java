@@ -26,8 +26,6 @@ import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -99,10 +97,11 @@ import org.slf4j.LoggerFactory;
  * key only, by the lengths of its h/c and prediction, with the same policy; so is a key that a reset-mode run has not
  * reached yet when the next savepoint is taken (that savepoint stores the new shape).
  *
- * <p>Metrics on the operator's group: counters {@value #METRIC_DETECTIONS}, {@value #METRIC_ANOMALIES} (flagged
- * detections), {@value #METRIC_KEYS_STARTED} (first events of keys, including keys restarted after idle expiry or a
- * state reset; not {@code reset} events) and {@value #METRIC_STATE_RESETS} (keys whose restored state did not fit the
- * model and was cleared), the last also an accumulator of that name ({@link RunCounts#stateResets}).
+ * <p>Metrics: {@link DetectMetrics} (scored, anomalies, the model version, processing time per event, keys in state);
+ * on the operator's group the engine's counters {@value #METRIC_KEYS_STARTED} (first events of keys, including keys
+ * restarted after idle expiry or a state reset; not {@code reset} events) and {@value #METRIC_STATE_RESETS} (keys
+ * whose restored state did not fit the model and was cleared), the last also an accumulator of that name
+ * ({@link RunCounts#stateResets}).
  *
  * <p>The model needs a head with k outputs, k its numeric inputs (input_size less the embedded ids' width): it
  * predicts the next step's numeric values, and the residual and score are over those (the ids are inputs only);
@@ -118,10 +117,6 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     public static final String NO_MODEL = "none (last value)";
     /** The metadata entry with the training data's normalization, {@code {"mean": [...], "std": [...]}}. */
     public static final String NORMALIZATION_KEY = "normalization";
-    /** Counter: detections emitted. */
-    public static final String METRIC_DETECTIONS = "detections";
-    /** Counter: detections flagged as anomalies. */
-    public static final String METRIC_ANOMALIES = "anomalies";
     /** Counter: keys started, first seen or restarted after idle expiry or a state reset (the engine's). */
     public static final String METRIC_KEYS_STARTED = KeyedLstmEngine.METRIC_KEYS_STARTED;
     /** Counter and accumulator: keys whose restored state did not fit the model and started again (reset mode). */
@@ -154,8 +149,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     private transient boolean ttl;
     /** Per place in the engine's wave: the prediction for that key's event, read by {@link #load}; null if none. */
     private transient float[][] predictions;
-    private transient Counter detections;
-    private transient Counter anomalies;
+    private transient DetectMetrics metrics;
     /** This model's shape, written into the operator state on every checkpoint. */
     private transient ModelShape shape;
     private transient ShapeGuard shapes;
@@ -238,9 +232,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         } else {
             engine.setModel(model);
         }
-        MetricGroup metrics = getRuntimeContext().getMetricGroup();
-        this.detections = metrics.counter(METRIC_DETECTIONS);
-        this.anomalies = metrics.counter(METRIC_ANOMALIES);
+        this.metrics = new DetectMetrics(getRuntimeContext().getMetricGroup(), modelVersion());
     }
 
     /**
@@ -355,6 +347,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     /** The engine's hook: a new key, or one started again, has no prediction and no error history. */
     @Override
     public void start(int slot, KeyedLstmEngine.Start why) {
+        metrics.keyStarted(why);
         slot(slot)[slot] = null;
         state.scoring.clear();   // event time: the expiry timer may not have fired yet
         state.likelihood.clear();
@@ -363,6 +356,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     /** The engine's hook: the key's expiry timer found it idle. */
     @Override
     public void expire() {
+        metrics.keyExpired();
         state.clear();
     }
 
@@ -431,10 +425,7 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         out.collect(new Detection(key, e.ts, e.values.clone(), predictionRaw,
                 r == null ? Double.NaN : r.residual(), r == null ? Double.NaN : r.score(),
                 r == null ? Double.NaN : r.threshold(), anomaly, s.step, modelVersion()));
-        detections.inc();
-        if (anomaly) {
-            anomalies.inc();
-        }
+        metrics.scored(anomaly, System.nanoTime() - engine.takenNanos(slot));
     }
 
     /** The per-slot predictions, grown to the engine's batch size (known once the operator has set it). */

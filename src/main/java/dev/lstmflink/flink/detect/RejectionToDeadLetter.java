@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.connect.DeadLetterAccumulator;
 import dev.lstmflink.connect.DeadLetterCounters;
+import dev.lstmflink.connect.DeadLetterMetrics;
 import dev.lstmflink.connect.ParseFunction;
 import dev.lstmflink.record.RejectedEvent;
 import dev.lstmflink.record.SensorEvent;
@@ -16,6 +17,7 @@ import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * An event the detector did not score becomes a dead letter, so it reaches the dead-letter output like a bad record:
@@ -25,7 +27,9 @@ import org.apache.flink.metrics.Counter;
  *
  * <p>Late events are counted under {@link DetectPipeline#LATE}, apart from the dead letters of
  * {@link ParseFunction#ACCUMULATOR}, so that {@code received = scored + dead-lettered + late}; invalid ones are
- * counted with the dead letters under their reason.
+ * counted with the dead letters under their reason. The metrics, in the operator's group
+ * {@value DeadLetterMetrics#GROUP}, say the same: {@link DetectPipeline#LATE}, and {@link DeadLetterMetrics} for the
+ * rest.
  */
 final class RejectionToDeadLetter extends RichMapFunction<RejectedEvent, DeadLetter> {
 
@@ -36,12 +40,15 @@ final class RejectionToDeadLetter extends RichMapFunction<RejectedEvent, DeadLet
     private transient LongCounter rejected;
     private transient Accumulator<String, DeadLetterCounters> reasons;
     private transient Counter lateMetric;
+    private transient DeadLetterMetrics deadLetterMetrics;
 
     @Override
     public void open(OpenContext openContext) {
         late = getRuntimeContext().getLongCounter(DetectPipeline.LATE);
         rejected = getRuntimeContext().getLongCounter(DetectPipeline.REJECTED);
-        lateMetric = getRuntimeContext().getMetricGroup().counter(DetectPipeline.LATE);
+        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup(DeadLetterMetrics.GROUP);
+        lateMetric = metrics.counter(DetectPipeline.LATE);
+        deadLetterMetrics = new DeadLetterMetrics(metrics);
         Accumulator<String, DeadLetterCounters> existing =
                 getRuntimeContext().getAccumulator(ParseFunction.ACCUMULATOR);
         if (existing == null) {
@@ -59,6 +66,7 @@ final class RejectionToDeadLetter extends RichMapFunction<RejectedEvent, DeadLet
         } else {
             rejected.add(1L);
             reasons.add(r.reason);
+            deadLetterMetrics.inc(r.reason);
         }
         DeadLetter d = new DeadLetter(r.reason, r.detail, null, -1, -1, System.currentTimeMillis());
         d.raw = eventJson(r.event);

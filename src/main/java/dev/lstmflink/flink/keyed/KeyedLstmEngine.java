@@ -193,6 +193,7 @@ public final class KeyedLstmEngine<O> {
     private float[][] hcs;
     private Start[] starts;
     private long[] previousTs;
+    private long[] takenNanos;
     private int[] zeroOffsets;
     /** Where the last call came from: the timer service and collector a batch of one is flushed with. */
     private TimerService timers;
@@ -308,6 +309,7 @@ public final class KeyedLstmEngine<O> {
         hcs = new float[maxBatch][];
         starts = new Start[maxBatch];
         previousTs = new long[maxBatch];
+        takenNanos = new long[maxBatch];
         zeroOffsets = new int[maxBatch];
     }
 
@@ -316,6 +318,14 @@ public final class KeyedLstmEngine<O> {
             throw new IllegalStateException("cannot " + what + " with " + pending.size()
                     + " events waiting in the batch: flush first");
         }
+    }
+
+    /**
+     * When the event at {@code slot} of the wave being stepped was taken into its batch ({@link System#nanoTime}; on
+     * arrival, or when the watermark or the quiet release let it go): valid in {@link Hook#stepped}, for latency.
+     */
+    public long takenNanos(int slot) {
+        return takenNanos[slot];
     }
 
     /** The offset of the last layer's h in a key's state (where a head reads); 0 without a model. */
@@ -424,6 +434,7 @@ public final class KeyedLstmEngine<O> {
                 for (int w = 0; w < n; w++) {
                     int i = pending.entry(w);
                     switchTo(i);
+                    takenNanos[w] = pending.taken(i);
                     load(w, pending.key(i), pending.event(i), pending.input(i));
                 }
                 stepWave(n);

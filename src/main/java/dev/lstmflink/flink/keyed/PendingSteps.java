@@ -25,6 +25,7 @@ final class PendingSteps {
     private final SensorEvent[] events;
     private final float[][] inputs;
     private final long[] stamps;
+    private final long[] taken;
     private final boolean[] stepped;
     private final int[] wave;
     private int size;
@@ -45,6 +46,7 @@ final class PendingSteps {
         this.events = new SensorEvent[capacity];
         this.inputs = new float[capacity][numeric];
         this.stamps = new long[capacity];
+        this.taken = new long[capacity];
         this.stepped = new boolean[capacity];
         this.wave = new int[capacity];
     }
@@ -73,6 +75,7 @@ final class PendingSteps {
         events[i] = e;
         System.arraycopy(xn, 0, inputs[i], 0, xn.length);
         stamps[i] = stamp;
+        taken[i] = System.nanoTime();
         stepped[i] = false;
     }
 
@@ -137,6 +140,11 @@ final class PendingSteps {
 
     long stamp(int i) {
         return stamps[i];
+    }
+
+    /** When the batch took the event ({@link System#nanoTime}). */
+    long taken(int i) {
+        return taken[i];
     }
 
     /** Empties the batch, dropping its references to events and keys. */

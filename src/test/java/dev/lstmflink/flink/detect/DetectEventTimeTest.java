@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.config.DetectOptions;
+import dev.lstmflink.connect.DeadLetterMetrics;
 import dev.lstmflink.flink.LstmStreams;
 import dev.lstmflink.flink.detect.DetectFunctionTest.Backend;
 import dev.lstmflink.record.Detection;
@@ -30,6 +31,9 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.jobgraph.OperatorID;
 import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
@@ -413,8 +417,12 @@ class DetectEventTimeTest {
             long flagged = out.stream().filter(d -> d.anomaly).count();
             assertEquals(201, out.size());
             assertTrue(flagged >= 1, "the spike is flagged");
-            assertEquals(out.size(), metrics.count(DetectFunction.METRIC_DETECTIONS));
-            assertEquals(flagged, metrics.count(DetectFunction.METRIC_ANOMALIES));
+            assertEquals(out.size(), metrics.count(DetectMetrics.SCORED));
+            assertEquals(flagged, metrics.count(DetectMetrics.ANOMALIES));
+            assertEquals(0, metrics.gauge(DetectMetrics.KEYS_IN_STATE),
+                    "three starts (m1, m2, m2 again), three expiries: the watermark at 250 s passed all three");
+            assertEquals((long) out.size(), ((Histogram) metrics.detect.get(DetectMetrics.LATENCY)).getCount(),
+                    "one processing-time sample per detection");
             assertEquals(3, metrics.count(DetectFunction.METRIC_KEYS_STARTED), "m1, m2, and m2 again");
             assertEquals(2, rejected(h).size());
             h.close();
@@ -429,17 +437,33 @@ class DetectEventTimeTest {
         assertFalse(d.anomaly);
     }
 
-    /** A task metric group whose operator group keeps its metrics, so that a test can read the function's counters. */
+    /**
+     * A task metric group whose operator group keeps its metrics, and those of its group {@code detect}, so that a test
+     * can read the function's counters.
+     */
     static final class RecordingTaskMetricGroup extends UnregisteredMetricGroups.UnregisteredTaskMetricGroup {
-        private final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup();
+        final InterceptingOperatorMetricGroup detect = new InterceptingOperatorMetricGroup();
+        private final InterceptingOperatorMetricGroup operator = new InterceptingOperatorMetricGroup() {
+            @Override
+            public MetricGroup addGroup(String name) {
+                return name.equals(DeadLetterMetrics.GROUP) ? detect : super.addGroup(name);
+            }
+        };
 
         @Override
         public InternalOperatorMetricGroup getOrAddOperator(OperatorID id, String name, Map<String, String> variables) {
             return operator;
         }
 
+        long gauge(String name) {
+            Gauge<?> g = (Gauge<?>) detect.get(name);
+            assertNotNull(g, "gauge " + name + " is registered");
+            return ((Number) g.getValue()).longValue();
+        }
+
+        /** A counter of the operator's group or of its group {@code detect}. */
         long count(String name) {
-            Counter c = (Counter) operator.get(name);
+            Counter c = (Counter) (operator.get(name) != null ? operator.get(name) : detect.get(name));
             assertNotNull(c, "counter " + name + " is registered");
             return c.getCount();
         }
