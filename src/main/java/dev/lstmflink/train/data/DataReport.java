@@ -54,6 +54,17 @@ public final class DataReport {
         }
     }
 
+    /** Counts {@code n} good rows at once (a reader that counted them elsewhere, e.g. per key). */
+    public void addGoodRows(long n) {
+        goodRows += n;
+    }
+
+    /** Adds duplicate and out-of-order timestamp counts found elsewhere (e.g. per key on Flink subtasks). */
+    public void addTimeOrder(long duplicates, long outOfOrder) {
+        duplicateTimestamps += duplicates;
+        outOfOrderRows += outOfOrder;
+    }
+
     /** Adds the duplicate and out-of-order timestamp counts of all keys of {@code set}. */
     public void addTimeOrder(SeriesSet set) {
         for (String key : set.keys()) {
