@@ -393,13 +393,18 @@ public final class ShardedTraining {
                                                SequenceModel<float[]> model, TrainOptions options, EpochTask task,
                                                long shuffleState, boolean train, boolean validate) {
         int p = plan.parallelism;
-        return parsed(env, input).flatMap(new ToKeyedRow(input.index())).name("good rows")
-                .keyBy(new ByKey()).process(new WindowBlocksFunction(plan)).name("cut each key into window blocks")
+        return blocks(env, input, plan)
                 .partitionCustom(new ToShard(), new BlockShard())
                 .transform(train ? "train shard" : "validate shard", TypeInformation.of(EpochResult.class),
                         new ShardTrainOperator(plan, scan.normalization(), model.lstm().config(), model.head(),
                                 model.embedding(), options, task, shuffleState, train, validate))
                 .setParallelism(p);
+    }
+
+    /** Every key's rows, read from the files, sorted and cut into the blocks of the shards that own them. */
+    static DataStream<WindowBlock> blocks(StreamExecutionEnvironment env, Input input, ShardPlan plan) {
+        return parsed(env, input).flatMap(new ToKeyedRow(input.index())).name("good rows")
+                .keyBy(new ByKey()).process(new WindowBlocksFunction(plan)).name("cut each key into window blocks");
     }
 
     /** The serialized size of the job graph of {@code graph}: what the client submits. */
