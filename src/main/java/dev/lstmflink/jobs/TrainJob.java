@@ -37,9 +37,16 @@ import org.apache.flink.util.CloseableIterator;
 /**
  * The batch training job: reads CSV series with Flink's {@code FileSource} in {@code BATCH} mode, cuts them into
  * windows, trains LSTM + linear head data-parallel (one Flink batch job per epoch, each of the P subtasks training its
- * slice of the shuffled windows, parameters and Adam moments averaged after the epoch, as DL4J does on Spark), keeps
+ * share of the shuffled windows, parameters and Adam moments averaged after the epoch, as DL4J does on Spark), keeps
  * the best model by validation loss, and writes the model file. At P = 1 the result is bit-identical to
  * {@link Trainer#train}.
+ *
+ * <p>{@link #run(Spec, Trainer.Listener)} (what {@code jobs/train} runs) lets every epoch's subtasks read their own
+ * shards from the files ({@link ShardedTraining}): the client ships paths, settings, one row count per key and the
+ * weights, so the job graph does not grow with the rows. {@link #run(Spec, SeriesLoader.Result, Trainer.Listener)}
+ * trains on rows already in the client's memory and ships the windows inside each epoch's job graph
+ * ({@link DataParallelEpochs}); it suits small data, and with {@code onFlink} false the detection job's per-series
+ * models.
  */
 public final class TrainJob {
 

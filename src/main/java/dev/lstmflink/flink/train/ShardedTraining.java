@@ -315,8 +315,9 @@ public final class ShardedTraining {
                             : mean(results.stream().map(r -> r.validatedParams).toList()), sizes);
                 }
                 double val = validationLoss(model, options, plan, results);
+                // The epoch's time is its own job's (reading, cutting, training), not the next job's as well.
                 Trainer.EpochStats s = stop.record(pending.epoch, options.epochs(), pending.trainLoss, val,
-                        pending.lr, pending.t0, start, plan.trainCount(), model.parameters());
+                        pending.lr, System.nanoTime() - pending.nanos, start, plan.trainCount(), model.parameters());
                 history.add(s);
                 if (listener != null) {
                     listener.epoch(s);
@@ -342,12 +343,13 @@ public final class ShardedTraining {
                 lossSum += r.lossSum;
                 n += r.windows;
             }
-            pending = new Pending(epoch, lossSum / n, lr, t0);
+            pending = new Pending(epoch, lossSum / n, lr, System.nanoTime() - t0);
         }
         return new Outcome(stop.result(history, false), graphBytes);
     }
 
-    private record Pending(int epoch, double trainLoss, double lr, long t0) {}
+    /** An epoch trained, its validation loss still to come: its training loss, rate and job time. */
+    private record Pending(int epoch, double trainLoss, double lr, long nanos) {}
 
     private static void setParams(SequenceModel<float[]> model, float[] flat, int[] sizes) {
         List<float[]> next = Flat.split(flat, sizes);
