@@ -75,15 +75,24 @@ class ShardedReadingITCase {
 
     @Test
     void parallelismOneGivesTheInProcessWindows() throws Exception {
-        check(1);
+        check(1, dir, true);
     }
 
     @Test
     void parallelismThreeGivesTheInProcessWindows() throws Exception {
-        check(3);
+        check(3, dir, true);
     }
 
-    private void check(int p) throws Exception {
+    /** Enough windows for chunks of several windows (17 here), every key spanning both files. */
+    @Test
+    void chunksOfManyWindowsGiveTheInProcessWindows() throws Exception {
+        Path big = dir.resolve("big");
+        dev.lstmflink.cli.SeriesCsv.write(big, 3, 3_000, 2, 9);
+        ShardPlan plan = check(2, big, false);
+        assertEquals(17, plan.trainChunk, plan.toString());
+    }
+
+    private ShardPlan check(int p, Path dir, boolean crossesX) throws Exception {
         SeriesLoader.Result local = SeriesLoader.load(dir);
         WindowSet ws = WindowSet.build(local.series(), T, S, F);
         ShardedTraining.Input input = ShardedTraining.Input.of(dir, IdColumns.NONE);
@@ -115,7 +124,7 @@ class ShardedReadingITCase {
         }
         ShardWindows[] shards = new ShardWindows[p];
         for (int s = 0; s < p; s++) {
-            shards[s] = new ShardWindows(plan, s, 2, 0, scan.normalization(), byShard.get(s));
+            shards[s] = new ShardWindows(plan, s, scan.features(), 0, scan.normalization(), byShard.get(s));
             if (p > 1) {
                 assertTrue(shards[s].trainCount() > 0 && shards[s].valCount() > 0, "shard " + s + " has windows");
             }
@@ -123,10 +132,10 @@ class ShardedReadingITCase {
         int crossing = 0;
         for (boolean val : new boolean[] {false, true}) {
             Windows w = val ? ws.validation() : ws.train();
-            float[] x = new float[T * 2];
-            float[] y = new float[T * 2];
-            float[] sx = new float[T * 2];
-            float[] sy = new float[T * 2];
+            float[] x = new float[T * scan.features()];
+            float[] y = new float[T * scan.features()];
+            float[] sx = new float[T * scan.features()];
+            float[] sy = new float[T * scan.features()];
             for (int g = 0; g < w.size(); g++) {
                 w.fillBatch(new int[] {g}, x, y);
                 int s = plan.shardOf(val, g);
@@ -140,7 +149,8 @@ class ShardedReadingITCase {
                 }
             }
         }
-        assertTrue(crossing > 0, "some window of 'x' spans the two files");
+        assertTrue(!crossesX || crossing > 0, "some window of 'x' spans the two files");
+        return plan;
     }
 
     private static List<String> lines(List<BadRow> rows) {
