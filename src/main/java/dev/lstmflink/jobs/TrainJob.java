@@ -2,10 +2,7 @@ package dev.lstmflink.jobs;
 
 import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.model.LstmConfig;
-import dev.lstmflink.flink.train.CsvLineParser;
 import dev.lstmflink.flink.train.DataParallelEpochs;
-import dev.lstmflink.flink.train.NumberedLineFormat;
-import dev.lstmflink.flink.train.ParsedRow;
 import dev.lstmflink.flink.train.ShardPlan;
 import dev.lstmflink.flink.train.ShardedTraining;
 import dev.lstmflink.train.CellOptions;
@@ -16,23 +13,13 @@ import dev.lstmflink.train.TrainingWindows;
 import dev.lstmflink.train.data.DataException;
 import dev.lstmflink.train.data.DataReport;
 import dev.lstmflink.train.data.IdColumns;
-import dev.lstmflink.train.data.NumberedLine;
-import dev.lstmflink.train.data.ParseResult;
 import dev.lstmflink.train.data.SeriesLoader;
-import dev.lstmflink.train.data.SeriesSet;
 import dev.lstmflink.train.data.WindowSet;
 import dev.lstmflink.train.model.HeadSpec;
 import dev.lstmflink.train.model.SequenceModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 
 /**
  * The batch training job: reads CSV series with Flink's {@code FileSource} in {@code BATCH} mode, cuts them into
@@ -169,7 +156,7 @@ public final class TrainJob {
                 "trained-" + Long.toHexString(spec.options().seed()) + "-epoch" + kept);
     }
 
-    /** As {@link #run(Spec, Trainer.Listener)}, with the data already read by {@link #readCsv}. */
+    /** Trains on rows already read into memory (e.g. by {@link SeriesLoader#load}), shipping the windows to Flink. */
     public static Outcome run(Spec spec, SeriesLoader.Result data, Trainer.Listener listener) throws Exception {
         return run(spec, data, listener, true);
     }
@@ -203,68 +190,6 @@ public final class TrainJob {
         write(spec, model, result, validated, windows.normalization().toJson(), trainingSummary(spec, data.report(),
                 windows.train().size(), windows.validation().size(), result, validated));
         return new Outcome(data.report(), windows, model, result, -1);
-    }
-
-    /** Reads the CSV files on Flink (BATCH, FileSource), with bad rows reported by file and line. */
-    public static SeriesLoader.Result readCsv(Path input, int parallelism) throws Exception {
-        return readCsv(input, parallelism, IdColumns.NONE);
-    }
-
-    /** As {@link #readCsv(Path, int)}, the {@code idColumns} read as categorical ids (a bad id is a bad row). */
-    public static SeriesLoader.Result readCsv(Path input, int parallelism, IdColumns idColumns) throws Exception {
-        List<Path> files = Files.isDirectory(input) ? SeriesLoader.csvFiles(input) : List.of(input);
-        if (files.isEmpty()) {
-            throw new DataException(input + ": the folder holds no *.csv file");
-        }
-        for (Path f : files) {
-            if (!Files.isRegularFile(f)) {
-                throw new DataException(f + ": no such file");
-            }
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        env.setParallelism(parallelism);
-        org.apache.flink.core.fs.Path[] paths = files.stream()
-                .map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().toUri()))
-                .toArray(org.apache.flink.core.fs.Path[]::new);
-        FileSource<NumberedLine> source = FileSource.forBulkFileFormat(new NumberedLineFormat(), paths).build();
-        SeriesSet set = new SeriesSet();
-        DataReport report = new DataReport();
-        Set<String> withRows = new HashSet<>();
-        Set<String> seen = new HashSet<>();
-        try (CloseableIterator<ParsedRow> it = env.fromSource(source, WatermarkStrategy.noWatermarks(), "csv files")
-                .flatMap(new CsvLineParser(idColumns)).name("parse CSV rows")
-                .executeAndCollect("read training data")) {
-            while (it.hasNext()) {
-                ParsedRow r = it.next();
-                if (r.fileError != null) {
-                    throw new DataException(r.fileError);
-                }
-                seen.add(r.file);
-                if (r.row != null) {
-                    set.add(r.file, r.row);
-                    withRows.add(r.file);
-                    report.count(ParseResult.of(r.row));
-                } else if (r.bad != null) {
-                    report.count(ParseResult.of(r.bad));
-                } else {
-                    report.count(ParseResult.BLANK);
-                }
-            }
-        }
-        for (Path f : files) {
-            String name = f.toAbsolutePath().toString();
-            String shown = seen.stream().filter(s -> s.endsWith(f.getFileName().toString())).findFirst().orElse(name);
-            report.addFile(shown);
-            if (seen.stream().noneMatch(s -> s.endsWith(f.getFileName().toString()))) {
-                throw new DataException(f + ": the file is empty; expected a header line and data rows");
-            }
-            if (withRows.stream().noneMatch(s -> s.endsWith(f.getFileName().toString()))) {
-                throw new DataException(f + ": no good data rows (" + report.badRows() + " bad rows in all files)");
-            }
-        }
-        report.addTimeOrder(set);
-        return new SeriesLoader.Result(set, report);
     }
 
     /** The {@code training} metadata of the model file; without validation, the kept epoch is the last. */

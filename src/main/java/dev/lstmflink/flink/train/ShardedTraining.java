@@ -19,6 +19,7 @@ import dev.lstmflink.train.data.WindowSet;
 import dev.lstmflink.train.model.SequenceModel;
 import java.io.IOException;
 import java.io.Serializable;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,19 +100,26 @@ public final class ShardedTraining {
 
         FileSource<NumberedLine> source() {
             return FileSource.forBulkFileFormat(new NumberedLineFormat(), files.stream()
-                    .map(org.apache.flink.core.fs.Path::new).toArray(org.apache.flink.core.fs.Path[]::new)).build();
+                    .map(f -> new org.apache.flink.core.fs.Path(URI.create(f)))
+                    .toArray(org.apache.flink.core.fs.Path[]::new)).build();
         }
 
-        /** File path → index in {@link #files}, by the path part of the URI (what a split's path prints). */
+        /** File i's path, decoded (as a split's path prints it, without the scheme). */
+        String path(int i) {
+            return URI.create(files.get(i)).getPath();
+        }
+
+        /** File path → index in {@link #files}, by the decoded path (see {@link #pathPart}). */
         Map<String, Integer> index() {
             Map<String, Integer> m = new HashMap<>();
             for (int i = 0; i < files.size(); i++) {
-                m.put(pathPart(files.get(i)), i);
+                m.put(path(i), i);
             }
             return m;
         }
     }
 
+    /** The decoded path of a file as a split names it ({@code file:/data/a b.csv} gives {@code /data/a b.csv}). */
     static String pathPart(String file) {
         return new org.apache.flink.core.fs.Path(file).toUri().getPath();
     }
@@ -175,9 +183,9 @@ public final class ShardedTraining {
             if (k < 0) {
                 k = r.k;
                 m = r.m;
-                kOrigin = "key '" + r.key + "' (" + input.files().get(r.files[0]) + ")";
+                kOrigin = "key '" + r.key + "' (" + input.path(r.files[0]) + ")";
             } else if (r.k != k || r.m != m) {
-                throw new DataException("key '" + r.key + "' (" + input.files().get(r.files[0]) + ") has " + r.k
+                throw new DataException("key '" + r.key + "' (" + input.path(r.files[0]) + ") has " + r.k
                         + " feature(s) and " + r.m + " id(s) but " + kOrigin + " has " + k + " and " + m
                         + "; all series must have the same columns");
             }
@@ -193,7 +201,7 @@ public final class ShardedTraining {
             seen.add(input.index().getOrDefault(pathPart(p.file), -1));
         }
         for (int i = 0; i < input.files().size(); i++) {
-            String f = pathPart(input.files().get(i));
+            String f = input.path(i);
             report.addFile(f);
             if (!seen.contains(i)) {
                 throw new DataException(f + ": the file is empty; expected a header line and data rows");
@@ -206,7 +214,7 @@ public final class ShardedTraining {
         report.addTimeOrder(duplicates, outOfOrder);
         for (int i = 0; i < input.files().size(); i++) {
             if (!withRows.contains(i)) {
-                throw new DataException(pathPart(input.files().get(i)) + ": no good data rows (" + report.badRows()
+                throw new DataException(input.path(i) + ": no good data rows (" + report.badRows()
                         + " bad rows in all files)");
             }
         }

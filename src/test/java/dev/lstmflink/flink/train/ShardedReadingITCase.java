@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The sharded reader ({@link ShardedTraining}: the scan, the normalization and the window blocks each shard
  * receives) gives exactly the windows, normalization and report of the in-process reader ({@link SeriesLoader} +
- * {@link WindowSet}), at P = 1 and at P = 3, with key 'x' spanning two files (the file boundary falls inside its
+ * {@link WindowSet}), at P = 1 and at P = 3, with key 'x' spanning two files (one with a space in its name) (the file boundary falls inside its
  * windows), rows out of time order, duplicate timestamps, bad rows and a blank line.
  */
 class ShardedReadingITCase {
@@ -64,7 +64,7 @@ class ShardedReadingITCase {
         }
         b.append("z,5,1\n");                               // a bad row: a value missing
         Files.writeString(dir.resolve("a.csv"), a);
-        Files.writeString(dir.resolve("b.csv"), b);
+        Files.writeString(dir.resolve("b c.csv"), b);   // a space: the URI of the file is not its path
     }
 
     private static void row(StringBuilder sb, String key, int t, int seed) {
