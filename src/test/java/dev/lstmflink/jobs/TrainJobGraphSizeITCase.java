@@ -1,6 +1,5 @@
 package dev.lstmflink.jobs;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.cli.SeriesCsv;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the client ships per epoch does not grow with the data: the same keys with 10× the rows give an epoch job
- * graph of the same size, while the windows the earlier design shipped inside its job graph ({@link EpochWorker})
+ * graph of the same size (to within the digits of Flink's node ids), while the windows the earlier design shipped inside its job graph ({@link EpochWorker})
  * grow by at least 4 bytes a row.
  */
 class TrainJobGraphSizeITCase {
@@ -44,8 +43,11 @@ class TrainJobGraphSizeITCase {
         TrainJob.Outcome small = TrainJob.run(spec("d1"), null);
         TrainJob.Outcome large = TrainJob.run(spec("d2"), null);
         assertTrue(small.epochJobGraphBytes() > 0, "measured: " + small.epochJobGraphBytes());
-        assertEquals(small.epochJobGraphBytes(), large.epochJobGraphBytes(),
-                "epoch job graph bytes for " + smallRows + " and " + largeRows + " rows");
+        // Not to the byte: Flink numbers stream nodes with a counter per JVM and writes the numbers as text in the
+        // vertex configuration, so the second job's ids may have more digits (a few bytes). 10x the rows add 216 KB.
+        assertTrue(Math.abs(large.epochJobGraphBytes() - small.epochJobGraphBytes()) < 1_000,
+                "epoch job graph bytes for " + smallRows + " and " + largeRows + " rows: "
+                        + small.epochJobGraphBytes() + " and " + large.epochJobGraphBytes());
         assertTrue(large.epochJobGraphBytes() < 4 * (largeRows - smallRows),
                 large.epochJobGraphBytes() + " bytes could hold the extra rows");
 
