@@ -6,13 +6,11 @@ import dev.lstmflink.core.model.Precision;
 import dev.lstmflink.train.EarlyStopping;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.Trainer;
-import dev.lstmflink.train.data.BadRow;
 import dev.lstmflink.train.data.DataException;
 import dev.lstmflink.train.data.DataReport;
 import dev.lstmflink.train.data.IdColumns;
 import dev.lstmflink.train.data.Normalization;
 import dev.lstmflink.train.data.NumberedLine;
-import dev.lstmflink.train.data.ParseResult;
 import dev.lstmflink.train.data.SeriesLoader;
 import dev.lstmflink.train.data.SplitMix64;
 import dev.lstmflink.train.data.WindowSet;
@@ -152,24 +150,22 @@ public final class ShardedTraining {
         DataStream<ParsedRow> parsed = parsed(env, input);
         DataStream<ScanRecord> keys = parsed.flatMap(new ToKeyedRow(input.index())).name("good rows")
                 .keyBy(new ByKey()).process(new KeyScanFunction()).name("scan each key");
-        DataStream<ScanRecord> other = parsed.flatMap(new NotRows()).name("bad rows and blank lines");
+        DataStream<ScanRecord> other = parsed.transform("sum up bad rows and blank lines",
+                TypeInformation.of(ScanRecord.class), new BadRowSummary(input.index()));
         TreeMap<String, ScanRecord> byKey = new TreeMap<>();
-        List<ParsedRow> others = new ArrayList<>();
+        List<ScanRecord> summaries = new ArrayList<>();
         try (CloseableIterator<ScanRecord> it = keys.union(other).executeAndCollect("scan training data")) {
             while (it.hasNext()) {
                 ScanRecord r = it.next();
                 if (r.other != null) {
-                    if (r.other.fileError != null) {
-                        throw new DataException(r.other.fileError);
-                    }
-                    others.add(r.other);
+                    throw new DataException(r.other.fileError);
+                } else if (r.key == null) {
+                    summaries.add(r);
                 } else {
                     byKey.put(r.key, r);
                 }
             }
         }
-        others.sort(Comparator.<ParsedRow, Integer>comparing(p -> input.index().getOrDefault(pathPart(p.file), -1))
-                .thenComparingLong(p -> p.line));
         DataReport report = new DataReport();
         Set<Integer> withRows = new LinkedHashSet<>();
         Set<Integer> seen = new LinkedHashSet<>();
@@ -197,18 +193,14 @@ public final class ShardedTraining {
             duplicates += r.duplicates;
             outOfOrder += r.outOfOrder;
         }
-        for (ParsedRow p : others) {
-            seen.add(input.index().getOrDefault(pathPart(p.file), -1));
-        }
         for (int i = 0; i < input.files().size(); i++) {
-            String f = input.path(i);
-            report.addFile(f);
-            if (!seen.contains(i)) {
-                throw new DataException(f + ": the file is empty; expected a header line and data rows");
-            }
+            report.addFile(input.path(i));
         }
-        for (ParsedRow p : others) {
-            report.count(p.bad != null ? ParseResult.of(p.bad) : ParseResult.BLANK);
+        seen.addAll(BadRowSummary.merge(summaries, input.index(), report));
+        for (int i = 0; i < input.files().size(); i++) {
+            if (!seen.contains(i)) {
+                throw new DataException(input.path(i) + ": the file is empty; expected a header line and data rows");
+            }
         }
         report.addGoodRows(good);
         report.addTimeOrder(duplicates, outOfOrder);
@@ -494,21 +486,7 @@ public final class ShardedTraining {
         }
     }
 
-    /** Everything but good rows, for the report. */
-    static final class NotRows implements FlatMapFunction<ParsedRow, ScanRecord> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public void flatMap(ParsedRow p, Collector<ScanRecord> out) {
-            if (p.row == null) {
-                ScanRecord r = new ScanRecord();
-                r.other = p;
-                out.collect(r);
-            }
-        }
-    }
-
-    /** One key's figures, or ({@code other}) a bad row, a blank line or a file error. A Flink POJO. */
+    /** One key's figures, a subtask's summary of bad rows and blank lines, or a file error. A Flink POJO. */
     public static class ScanRecord {
         public String key;
         public int rows;
@@ -517,7 +495,14 @@ public final class ShardedTraining {
         public int outOfOrder;
         public int duplicates;
         public int[] files;
+        /** A whole-file error. */
         public ParsedRow other;
+        /** A subtask's bad rows and blank lines ({@link BadRowSummary}; key null, {@code files} the files seen). */
+        public long blankLines;
+        public String[] kinds;
+        public long[] kindCounts;
+        public long[] kindFirst;
+        public ParsedRow[] examples;
 
         public ScanRecord() {}
     }

@@ -54,6 +54,27 @@ public final class DataReport {
         }
     }
 
+    /**
+     * Counts {@code n} bad rows of one kind found elsewhere (e.g. summed on Flink subtasks); call it in the order the
+     * kinds were first met, then {@link #addExample} for the first bad rows.
+     */
+    public void addBadRows(String category, long n) {
+        badRows += n;
+        badByReason.merge(category, n, Long::sum);
+    }
+
+    /** Keeps a bad row as an example (counted with {@link #addBadRows}) if fewer than {@value #MAX_EXAMPLES} are kept. */
+    public void addExample(BadRow bad) {
+        if (firstBadRows.size() < MAX_EXAMPLES) {
+            firstBadRows.add(bad);
+        }
+    }
+
+    /** Counts {@code n} blank lines at once. */
+    public void addBlankLines(long n) {
+        blankLines += n;
+    }
+
     /** Counts {@code n} good rows at once (a reader that counted them elsewhere, e.g. per key). */
     public void addGoodRows(long n) {
         goodRows += n;

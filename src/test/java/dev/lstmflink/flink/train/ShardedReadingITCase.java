@@ -108,6 +108,7 @@ class ShardedReadingITCase {
         assertEquals(want.duplicateTimestamps(), got.duplicateTimestamps());
         assertEquals(want.outOfOrderRows(), got.outOfOrderRows());
         assertEquals(lines(want.firstBadRows()), lines(got.firstBadRows()));
+        assertEquals(want.badRowsByReason().toString(), got.badRowsByReason().toString(), "kinds in order first met");
 
         ShardPlan plan = scan.plan(T, S, F, p);
         assertEquals(ws.train().size(), plan.trainCount());
