@@ -55,7 +55,9 @@ import org.apache.flink.util.InstantiationUtil;
  * {@code keyBy}):
  *
  * <ol>
- *   <li><b>scan</b>: per key, its row count, duplicate and out-of-order timestamps; the bad rows; to the client.
+ *   <li><b>scan</b>: per key, its row count, duplicate and out-of-order timestamps; per subtask, a summary of its
+ *       bad rows and blank lines ({@link BadRowSummary}); to the client, which checks them as the in-process loader
+ *       does.
  *   <li><b>normalization</b>: per key, the raw values of its training part, folded into one {@link Normalization} in
  *       sorted key order by a single subtask, exactly as {@link WindowSet} folds them in process (Welford's update is
  *       sequential, so the fold is too: a merge of per-key statistics would change the last bits, and with them
