@@ -1,14 +1,14 @@
 package dev.lstmflink.cli;
 
 import dev.lstmflink.config.TrainConfig;
+import dev.lstmflink.flink.train.ShardPlan;
+import dev.lstmflink.flink.train.ShardedTraining;
 import dev.lstmflink.jobs.TrainJob;
 import dev.lstmflink.train.CellOptions;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.Trainer;
 import dev.lstmflink.train.data.DataException;
 import dev.lstmflink.train.data.DataReport;
-import dev.lstmflink.train.data.SeriesLoader;
-import dev.lstmflink.train.data.WindowSet;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -172,14 +172,18 @@ public final class TrainCli implements Callable<Integer> {
         out.println("config: " + s.source());
         out.flush();
         try {
-            // The summary comes first, before the epochs: read and check the data here, then hand it to the job.
-            SeriesLoader.Result data = TrainJob.readCsv(input, c.parallelism, c.idColumns());
-            WindowSet windows = WindowSet.build(data.series(), c.data.window, c.data.stride,
-                    c.data.validationFraction);
-            String summary = dataSummary(input, data.report(), windows);
-            out.println(summary);
-            int k = windows.featureCount();
             var emb = c.embeddingConfig();
+            TrainJob.Spec job = new TrainJob.Spec(input, output, c.model.hiddenSize, c.model.layers, c.model.dropout,
+                    c.data.window, c.data.stride, c.data.validationFraction, options, c.parallelism, c.idColumns(),
+                    emb, c.cellOptions());
+            // The summary comes first, before the epochs: a first pass on Flink counts and checks the data (the rows
+            // stay on the cluster), then each epoch's subtasks read their own shards.
+            ShardedTraining.Scan scan = TrainJob.scan(job);
+            ShardPlan plan = scan.plan(c.data.window, c.data.stride, c.data.validationFraction, 1);
+            String summary = dataSummary(input, scan.report(), plan.trainCount(), plan.valCount(), c.data.window,
+                    c.data.stride, c.data.validationFraction, scan.keys().size(), scan.features());
+            out.println(summary);
+            int k = scan.features();
             if (emb != null) {
                 out.printf(Locale.ROOT, "embedding: nn.Embedding(%d, %d) of %s -> %d more LSTM inputs%n",
                         emb.numEmbeddings(), emb.embeddingDim(), c.data.idColumns, emb.embeddedWidth());
@@ -199,13 +203,12 @@ public final class TrainCli implements Callable<Integer> {
             }
             out.flush();
 
-            TrainJob.Spec job = new TrainJob.Spec(input, output, c.model.hiddenSize, c.model.layers, c.model.dropout,
-                    c.data.window, c.data.stride, c.data.validationFraction, options, c.parallelism, c.idColumns(),
-                    emb, c.cellOptions());
             TrainJob.Outcome outcome;
             try (EpochPrinter printer = new EpochPrinter(out, progressBar ? System.out : null, options.epochs())) {
-                outcome = TrainJob.run(job, data, printer);
+                outcome = TrainJob.run(job, scan, printer);
             }
+            out.printf(Locale.ROOT, "epoch job graph: %,d bytes (paths, settings, %,d keys' row counts, weights; "
+                    + "no rows)%n", outcome.epochJobGraphBytes(), scan.keys().size());
             Trainer.Result r = outcome.result();
 
             Map<String, String> settings = new LinkedHashMap<>();
@@ -245,7 +248,8 @@ public final class TrainCli implements Callable<Integer> {
     }
 
     /** Files, rows, bad rows (the first few with {@code file:line: reason}) and the windows made of them. */
-    static String dataSummary(Path input, DataReport report, WindowSet w) {
+    static String dataSummary(Path input, DataReport report, int trainWindows, int valWindows, int window,
+                              int stride, double validationFraction, int keys, int features) {
         StringBuilder sb = new StringBuilder("data: ").append(input).append('\n');
         List<String> files = report.files();
         int shown = Math.min(5, files.size());
@@ -259,8 +263,8 @@ public final class TrainCli implements Callable<Integer> {
         sb.append("\n  ").append(report.toString().replace("\n", "\n  ")).append('\n');
         sb.append(String.format(Locale.ROOT, "  windows: %,d training, %,d validation (window %d, stride %d, last %s "
                         + "of every series for validation); %d series, %d feature%s",
-                w.train().size(), w.validation().size(), w.windowLength(), w.stride(),
-                percent(w.validationFraction()), w.keys().size(), w.featureCount(), w.featureCount() == 1 ? "" : "s"));
+                trainWindows, valWindows, window, stride, percent(validationFraction), keys, features,
+                features == 1 ? "" : "s"));
         return sb.toString();
     }
 

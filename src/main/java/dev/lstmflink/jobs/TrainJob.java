@@ -2,10 +2,9 @@ package dev.lstmflink.jobs;
 
 import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.model.LstmConfig;
-import dev.lstmflink.flink.train.CsvLineParser;
 import dev.lstmflink.flink.train.DataParallelEpochs;
-import dev.lstmflink.flink.train.NumberedLineFormat;
-import dev.lstmflink.flink.train.ParsedRow;
+import dev.lstmflink.flink.train.ShardPlan;
+import dev.lstmflink.flink.train.ShardedTraining;
 import dev.lstmflink.train.CellOptions;
 import dev.lstmflink.train.ModelFileWriter;
 import dev.lstmflink.train.TrainOptions;
@@ -14,30 +13,27 @@ import dev.lstmflink.train.TrainingWindows;
 import dev.lstmflink.train.data.DataException;
 import dev.lstmflink.train.data.DataReport;
 import dev.lstmflink.train.data.IdColumns;
-import dev.lstmflink.train.data.NumberedLine;
-import dev.lstmflink.train.data.ParseResult;
 import dev.lstmflink.train.data.SeriesLoader;
-import dev.lstmflink.train.data.SeriesSet;
 import dev.lstmflink.train.data.WindowSet;
 import dev.lstmflink.train.model.HeadSpec;
 import dev.lstmflink.train.model.SequenceModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import org.apache.flink.api.common.RuntimeExecutionMode;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.CloseableIterator;
 
 /**
  * The batch training job: reads CSV series with Flink's {@code FileSource} in {@code BATCH} mode, cuts them into
  * windows, trains LSTM + linear head data-parallel (one Flink batch job per epoch, each of the P subtasks training its
- * slice of the shuffled windows, parameters and Adam moments averaged after the epoch, as DL4J does on Spark), keeps
+ * share of the shuffled windows, parameters and Adam moments averaged after the epoch, as DL4J does on Spark), keeps
  * the best model by validation loss, and writes the model file. At P = 1 the result is bit-identical to
  * {@link Trainer#train}.
+ *
+ * <p>{@link #run(Spec, Trainer.Listener)} (what {@code jobs/train} runs) lets every epoch's subtasks read their own
+ * shards from the files ({@link ShardedTraining}): the client ships paths, settings, one row count per key and the
+ * weights, so the job graph does not grow with the rows. {@link #run(Spec, SeriesLoader.Result, Trainer.Listener)}
+ * trains on rows already in the client's memory and ships the windows inside each epoch's job graph
+ * ({@link DataParallelEpochs}); it suits small data, and with {@code onFlink} false the detection job's per-series
+ * models.
  */
 public final class TrainJob {
 
@@ -88,16 +84,79 @@ public final class TrainJob {
         }
     }
 
-    /** The data that was read, the trained model (best epoch's weights) and the training history. */
-    public record Outcome(DataReport report, WindowSet windows, SequenceModel<float[]> model, Trainer.Result result) {}
+    /**
+     * The data that was read, the trained model (best epoch's weights) and the training history; {@code windows} is
+     * null when the subtasks read their own shards ({@link #run(Spec, ShardedTraining.Scan, Trainer.Listener)}), and
+     * {@code epochJobGraphBytes} (the serialized size of the first epoch's job graph) is −1 when they did not.
+     */
+    public record Outcome(DataReport report, WindowSet windows, SequenceModel<float[]> model, Trainer.Result result,
+                          long epochJobGraphBytes) {}
 
     private TrainJob() {}
 
+    /** Reads the files on Flink and trains with subtasks that read their own shards ({@link ShardedTraining}). */
     public static Outcome run(Spec spec, Trainer.Listener listener) throws Exception {
-        return run(spec, readCsv(spec.input(), spec.parallelism(), spec.idColumns()), listener);
+        return run(spec, scan(spec), listener);
     }
 
-    /** As {@link #run(Spec, Trainer.Listener)}, with the data already read by {@link #readCsv}. */
+    /** The first pass over the files of {@code spec} (report, keys, normalization; see {@link ShardedTraining}). */
+    public static ShardedTraining.Scan scan(Spec spec) throws Exception {
+        return ShardedTraining.scan(ShardedTraining.Input.of(spec.input(), spec.idColumns()), spec.parallelism(),
+                spec.window(), spec.stride(), spec.valFraction());
+    }
+
+    /**
+     * Trains on Flink with every epoch's subtasks reading their shards of the windows from the files: the client
+     * sends paths, settings, one row count per key and the weights, never rows. At parallelism 1 the result is
+     * bit-identical to {@link Trainer#train} on {@code WindowSet.build} of the same files.
+     */
+    public static Outcome run(Spec spec, ShardedTraining.Scan scan, Trainer.Listener listener) throws Exception {
+        int k = scan.features();
+        EmbeddingConfig emb = spec.embedding();
+        if (scan.ids() != (emb == null ? 0 : emb.idsPerStep())) {
+            throw new DataException("the data carry " + scan.ids() + " id(s) per row, the embedding embeds "
+                    + (emb == null ? 0 : emb.idsPerStep()));
+        }
+        ShardPlan plan = scan.plan(spec.window(), spec.stride(), spec.valFraction(), spec.parallelism());
+        SequenceModel<float[]> model = newModel(spec, k);
+        boolean validated = plan.valCount() > 0;
+        TrainOptions options = validated ? spec.options() : spec.options().withPatience(0);
+        ShardedTraining.Outcome o = ShardedTraining.train(model, ShardedTraining.Input.of(spec.input(),
+                spec.idColumns()), scan, spec.window(), spec.stride(), spec.valFraction(), options,
+                spec.parallelism(), listener);
+        write(spec, model, o.result(), validated, scan.normalization().toJson(),
+                trainingSummary(spec, scan.report(), plan.trainCount(), plan.valCount(), o.result(), validated));
+        return new Outcome(scan.report(), null, model, o.result(), o.epochJobGraphBytes());
+    }
+
+    private static SequenceModel<float[]> newModel(Spec spec, int k) {
+        EmbeddingConfig emb = spec.embedding();
+        int inputs = k + (emb == null ? 0 : emb.embeddedWidth());
+        LstmConfig cfg = spec.cell().config(inputs, spec.hiddenSize(), spec.layers(), spec.dropout());
+        HeadSpec head = new HeadSpec(HeadSpec.Kind.REGRESSION, cfg.outputSize(), k, true);   // numeric values only
+        return Trainer.newModel(cfg, head, emb, spec.options());
+    }
+
+    /** Keeps the best epoch's weights (the last epoch's without validation) and writes the model file. */
+    private static void write(Spec spec, SequenceModel<float[]> model, Trainer.Result result, boolean validated,
+                              String normalization, String summary) throws Exception {
+        if (validated) {
+            List<float[]> best = result.bestParams();
+            List<float[]> live = model.parameters();
+            for (int i = 0; i < live.size(); i++) {
+                System.arraycopy(best.get(i), 0, live.get(i), 0, best.get(i).length);
+            }
+        }
+        int kept = validated ? result.bestEpoch() : result.history().size();
+        Path parent = spec.output().toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        ModelFileWriter.write(spec.output(), model, normalization, summary,
+                "trained-" + Long.toHexString(spec.options().seed()) + "-epoch" + kept);
+    }
+
+    /** Trains on rows already read into memory (e.g. by {@link SeriesLoader#load}), shipping the windows to Flink. */
     public static Outcome run(Spec spec, SeriesLoader.Result data, Trainer.Listener listener) throws Exception {
         return run(spec, data, listener, true);
     }
@@ -120,10 +179,7 @@ public final class TrainJob {
             throw new DataException("the data carry " + windows.idCount() + " id(s) per row, the embedding embeds "
                     + (emb == null ? 0 : emb.idsPerStep()));
         }
-        int inputs = k + (emb == null ? 0 : emb.embeddedWidth());
-        LstmConfig cfg = spec.cell().config(inputs, spec.hiddenSize(), spec.layers(), spec.dropout());
-        HeadSpec head = new HeadSpec(HeadSpec.Kind.REGRESSION, cfg.outputSize(), k, true);   // numeric values only
-        SequenceModel<float[]> model = Trainer.newModel(cfg, head, emb, spec.options());
+        SequenceModel<float[]> model = newModel(spec, k);
         // Without validation windows (validation fraction 0) there is no best epoch to pick: every epoch runs (no
         // early stopping) and the last one's weights are kept.
         boolean validated = windows.validation().size() > 0;
@@ -131,93 +187,19 @@ public final class TrainJob {
         Trainer.Result result = onFlink
                 ? DataParallelEpochs.train(model, TrainingWindows.of(windows), options, spec.parallelism(), listener)
                 : Trainer.train(model, TrainingWindows.of(windows), options, listener);
-        if (validated) {
-            List<float[]> best = result.bestParams();
-            List<float[]> live = model.parameters();
-            for (int i = 0; i < live.size(); i++) {
-                System.arraycopy(best.get(i), 0, live.get(i), 0, best.get(i).length);
-            }
-        }
-        int kept = validated ? result.bestEpoch() : result.history().size();
-        Path parent = spec.output().toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        ModelFileWriter.write(spec.output(), model, windows.normalization().toJson(),
-                trainingSummary(spec, data.report(), windows, result, kept), "trained-" + Long.toHexString(
-                        spec.options().seed()) + "-epoch" + kept);
-        return new Outcome(data.report(), windows, model, result);
-    }
-
-    /** Reads the CSV files on Flink (BATCH, FileSource), with bad rows reported by file and line. */
-    public static SeriesLoader.Result readCsv(Path input, int parallelism) throws Exception {
-        return readCsv(input, parallelism, IdColumns.NONE);
-    }
-
-    /** As {@link #readCsv(Path, int)}, the {@code idColumns} read as categorical ids (a bad id is a bad row). */
-    public static SeriesLoader.Result readCsv(Path input, int parallelism, IdColumns idColumns) throws Exception {
-        List<Path> files = Files.isDirectory(input) ? SeriesLoader.csvFiles(input) : List.of(input);
-        if (files.isEmpty()) {
-            throw new DataException(input + ": the folder holds no *.csv file");
-        }
-        for (Path f : files) {
-            if (!Files.isRegularFile(f)) {
-                throw new DataException(f + ": no such file");
-            }
-        }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
-        env.setParallelism(parallelism);
-        org.apache.flink.core.fs.Path[] paths = files.stream()
-                .map(p -> new org.apache.flink.core.fs.Path(p.toAbsolutePath().toUri()))
-                .toArray(org.apache.flink.core.fs.Path[]::new);
-        FileSource<NumberedLine> source = FileSource.forBulkFileFormat(new NumberedLineFormat(), paths).build();
-        SeriesSet set = new SeriesSet();
-        DataReport report = new DataReport();
-        Set<String> withRows = new HashSet<>();
-        Set<String> seen = new HashSet<>();
-        try (CloseableIterator<ParsedRow> it = env.fromSource(source, WatermarkStrategy.noWatermarks(), "csv files")
-                .flatMap(new CsvLineParser(idColumns)).name("parse CSV rows")
-                .executeAndCollect("read training data")) {
-            while (it.hasNext()) {
-                ParsedRow r = it.next();
-                if (r.fileError != null) {
-                    throw new DataException(r.fileError);
-                }
-                seen.add(r.file);
-                if (r.row != null) {
-                    set.add(r.file, r.row);
-                    withRows.add(r.file);
-                    report.count(ParseResult.of(r.row));
-                } else if (r.bad != null) {
-                    report.count(ParseResult.of(r.bad));
-                } else {
-                    report.count(ParseResult.BLANK);
-                }
-            }
-        }
-        for (Path f : files) {
-            String name = f.toAbsolutePath().toString();
-            String shown = seen.stream().filter(s -> s.endsWith(f.getFileName().toString())).findFirst().orElse(name);
-            report.addFile(shown);
-            if (seen.stream().noneMatch(s -> s.endsWith(f.getFileName().toString()))) {
-                throw new DataException(f + ": the file is empty; expected a header line and data rows");
-            }
-            if (withRows.stream().noneMatch(s -> s.endsWith(f.getFileName().toString()))) {
-                throw new DataException(f + ": no good data rows (" + report.badRows() + " bad rows in all files)");
-            }
-        }
-        report.addTimeOrder(set);
-        return new SeriesLoader.Result(set, report);
+        write(spec, model, result, validated, windows.normalization().toJson(), trainingSummary(spec, data.report(),
+                windows.train().size(), windows.validation().size(), result, validated));
+        return new Outcome(data.report(), windows, model, result, -1);
     }
 
     /** The {@code training} metadata of the model file; without validation, the kept epoch is the last. */
-    private static String trainingSummary(Spec spec, DataReport report, WindowSet w, Trainer.Result r, int kept) {
-        boolean validated = w.validation().size() > 0;
+    private static String trainingSummary(Spec spec, DataReport report, int trainWindows, int valWindows,
+                                          Trainer.Result r, boolean validated) {
+        int kept = validated ? r.bestEpoch() : r.history().size();
         return "{\"input\": \"" + spec.input().getFileName() + "\", \"rows\": " + report.goodRows() + ", \"bad_rows\": "
                 + report.badRows() + ", \"window\": " + spec.window() + ", \"stride\": " + spec.stride()
                 + ", \"validation_fraction\": " + spec.valFraction()
-                + ", \"train_windows\": " + w.train().size() + ", \"val_windows\": " + w.validation().size()
+                + ", \"train_windows\": " + trainWindows + ", \"val_windows\": " + valWindows
                 + ", \"epochs_run\": " + r.history().size() + ", \"best_epoch\": " + kept
                 + ", \"kept\": \"" + (validated ? "best" : "last") + "\""
                 + ", \"best_val_loss\": " + (validated ? Double.toString(r.bestValLoss()) : "null")

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.core.io.LstmModelFile;
+import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.model.LstmConfig;
 import dev.lstmflink.core.nn.LstmModel;
 import dev.lstmflink.train.TrainOptions;
@@ -15,9 +16,13 @@ import dev.lstmflink.train.data.SplitMix64;
 import dev.lstmflink.train.data.WindowSet;
 import dev.lstmflink.train.model.HeadSpec;
 import dev.lstmflink.train.model.SequenceModel;
+import dev.lstmflink.train.optim.Constraint;
 import dev.lstmflink.train.optim.LrSchedule;
+import dev.lstmflink.train.optim.Penalties;
+import dev.lstmflink.train.optim.Regularizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -83,6 +88,56 @@ class TrainJobITCase {
         LstmModel written = LstmModelFile.read(dir.resolve("p1.safetensors"));
         assertEquals(1, written.head().outFeatures());
         assertTrue(written.metadata().get("normalization").contains("\"mean\""), written.metadata().toString());
+    }
+
+    /**
+     * The sharded reader at P = 1 against in-process training of the same files, with everything that touches the
+     * data or the weights between epochs: three keys of a {@code key,ts,value,state} layout, one of them spanning
+     * both files, an id column through an embedding with {@code padding_idx} and {@code max_norm} (validation renorms
+     * the rows it looks up, in place), and the Keras regularizers and constraints.
+     */
+    @Test
+    void parallelismOneIsBitIdenticalWithAnEmbeddingAndPenalties() throws Exception {
+        Path csv = Files.createDirectories(dir.resolve("ids"));
+        StringBuilder[] files = {new StringBuilder("key,ts,value,state\n"), new StringBuilder("key,ts,value,state\n")};
+        SplitMix64 rnd = new SplitMix64(5);
+        for (String key : new String[] {"k0", "k1", "k2"}) {
+            double v = 0;
+            for (int t = 0; t < 300; t++) {
+                int state = (int) (rnd.nextDouble() * 4);
+                v = 0.7 * v + (state - 1.5) + 0.1 * rnd.nextDouble();
+                int file = key.equals("k1") ? (t < 140 ? 0 : 1) : (key.equals("k0") ? 0 : 1);
+                files[file].append(String.format(Locale.ROOT, "%s,%d,%.6f,%d%n", key, 60_000L * t, v, state));
+            }
+        }
+        Files.writeString(csv.resolve("a.csv"), files[0]);
+        Files.writeString(csv.resolve("b.csv"), files[1]);
+        dev.lstmflink.train.data.IdColumns ids = new dev.lstmflink.train.data.IdColumns(List.of("state"), 4);
+        EmbeddingConfig emb = EmbeddingConfig.of(4, 2, 0, 0.8, 2.0, 1);
+        Penalties penalties = new Penalties(new Regularizer(1e-3, 1e-2), Regularizer.l2(1e-2), Regularizer.l1(1e-3),
+                new Constraint.MaxNorm(0.5, 0), new Constraint.UnitNorm(0), new Constraint.NonNeg());
+        TrainOptions o = OPTIONS.withEpochs(3).withBatchSize(8).withPenalties(penalties);
+        TrainJob.Spec sharded = new TrainJob.Spec(csv, dir.resolve("ids-flink.safetensors"), 6, 1, 0.0, 12, 5, 0.25, o,
+                1, ids, emb);
+        TrainJob.Spec inProcess = new TrainJob.Spec(csv, dir.resolve("ids-local.safetensors"), 6, 1, 0.0, 12, 5, 0.25,
+                o, 1, ids, emb);
+        TrainJob.Outcome flink = TrainJob.run(sharded, null);
+        TrainJob.Outcome local = TrainJob.run(inProcess, SeriesLoader.load(csv, ids), null, false);
+
+        assertEquals(local.result().history().size(), flink.result().history().size());
+        for (int e = 0; e < local.result().history().size(); e++) {
+            assertEquals(local.result().history().get(e).trainLoss(), flink.result().history().get(e).trainLoss(),
+                    0.0, "training loss of epoch " + (e + 1));
+            assertEquals(local.result().history().get(e).valLoss(), flink.result().history().get(e).valLoss(), 0.0,
+                    "validation loss of epoch " + (e + 1));
+        }
+        assertEquals(4, flink.model().parameters().size());
+        for (int i = 0; i < local.model().parameters().size(); i++) {
+            assertArrayEquals(local.model().parameters().get(i), flink.model().parameters().get(i),
+                    "parameter array " + i);
+        }
+        assertArrayEquals(Files.readAllBytes(dir.resolve("ids-local.safetensors")),
+                Files.readAllBytes(dir.resolve("ids-flink.safetensors")), "the model files");
     }
 
     /**

@@ -49,7 +49,7 @@ public class CsvLineParser implements FlatMapFunction<NumberedLine, ParsedRow> {
             return;   // the header was refused: the file error is already reported once
         }
         ParseResult r = parser.parse(line.line(), line.text());
-        out.collect(ParsedRow.of(line.file(), r.isRow() ? r.row() : null, r.isBad() ? r.bad() : null, r.isBlank(),
+        out.collect(ParsedRow.of(line.file(), line.line(), r.isRow() ? r.row() : null, r.isBad() ? r.bad() : null, r.isBlank(),
                 null));
     }
 }

@@ -22,6 +22,10 @@ import org.apache.flink.util.CloseableIterator;
  * on Spark): every epoch is a Flink batch job whose P subtasks each train a slice of the epoch's shuffled windows,
  * starting from the same parameters and Adam moments; the client averages what they return and validates.
  *
+ * <p>This class ships the windows inside each epoch's job graph ({@link EpochWorker} holds them): for data that is
+ * already in memory and small. {@link ShardedTraining} does the same epochs with subtasks that read their own shards
+ * from the files.
+ *
  * <p>Flink 2 has no iterations in its DataStream API, so the epoch loop runs in the client, one job per epoch. At
  * P = 1 the single subtask trains the whole order with the in-process code ({@link EpochRunner}) and its result is
  * taken as it is, so the run is bit-identical to {@link Trainer#train}.

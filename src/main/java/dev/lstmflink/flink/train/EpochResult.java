@@ -10,6 +10,12 @@ public class EpochResult {
     public long adamSteps;
     public double lossSum;
     public long windows;
+    /** The validation loss summed over this shard's validation windows (batch losses times batch sizes), at the
+     * parameters the subtask was sent, before it trained; 0 when it did not validate. */
+    public double valLossSum;
+    public long valWindows;
+    /** With an embedding: the parameters after validating (max_norm renorms looked-up rows in place), else null. */
+    public float[] validatedParams;
 
     public EpochResult() {}
 }

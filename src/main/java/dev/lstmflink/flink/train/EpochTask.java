@@ -4,7 +4,9 @@ package dev.lstmflink.flink.train;
  * One subtask's share of one epoch: its training windows (a slice of the epoch's shuffled order), the learning rate,
  * and the parameters and Adam moments to start from, flattened into single arrays (a Flink POJO, no Kryo).
  */
-public class EpochTask {
+public class EpochTask implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     public int epoch;
     public int shard;

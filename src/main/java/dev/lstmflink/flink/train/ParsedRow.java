@@ -10,6 +10,8 @@ import dev.lstmflink.train.data.SeriesRow;
 public class ParsedRow {
 
     public String file;
+    /** The line number (1-based) in the file. */
+    public long line;
     public SeriesRow row;
     public BadRow bad;
     public boolean blank;
@@ -19,8 +21,13 @@ public class ParsedRow {
     public ParsedRow() {}
 
     static ParsedRow of(String file, SeriesRow row, BadRow bad, boolean blank, String fileError) {
+        return of(file, 0, row, bad, blank, fileError);
+    }
+
+    static ParsedRow of(String file, long line, SeriesRow row, BadRow bad, boolean blank, String fileError) {
         ParsedRow p = new ParsedRow();
         p.file = file;
+        p.line = line;
         p.row = row;
         p.bad = bad;
         p.blank = blank;

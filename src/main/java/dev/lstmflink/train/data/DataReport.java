@@ -54,6 +54,38 @@ public final class DataReport {
         }
     }
 
+    /**
+     * Counts {@code n} bad rows of one kind found elsewhere (e.g. summed on Flink subtasks); call it in the order the
+     * kinds were first met, then {@link #addExample} for the first bad rows.
+     */
+    public void addBadRows(String category, long n) {
+        badRows += n;
+        badByReason.merge(category, n, Long::sum);
+    }
+
+    /** Keeps a bad row as an example (counted with {@link #addBadRows}) if fewer than {@value #MAX_EXAMPLES} are kept. */
+    public void addExample(BadRow bad) {
+        if (firstBadRows.size() < MAX_EXAMPLES) {
+            firstBadRows.add(bad);
+        }
+    }
+
+    /** Counts {@code n} blank lines at once. */
+    public void addBlankLines(long n) {
+        blankLines += n;
+    }
+
+    /** Counts {@code n} good rows at once (a reader that counted them elsewhere, e.g. per key). */
+    public void addGoodRows(long n) {
+        goodRows += n;
+    }
+
+    /** Adds duplicate and out-of-order timestamp counts found elsewhere (e.g. per key on Flink subtasks). */
+    public void addTimeOrder(long duplicates, long outOfOrder) {
+        duplicateTimestamps += duplicates;
+        outOfOrderRows += outOfOrder;
+    }
+
     /** Adds the duplicate and out-of-order timestamp counts of all keys of {@code set}. */
     public void addTimeOrder(SeriesSet set) {
         for (String key : set.keys()) {

@@ -18,6 +18,14 @@ public final class SplitMix64 {
         this.state = seed;
     }
 
+    /**
+     * The generator's state: {@code new SplitMix64(state())} continues with the numbers this one would draw next, so a
+     * Flink subtask can draw an epoch's order from where the client's stream stands without being sent the order.
+     */
+    public long state() {
+        return state;
+    }
+
     /** The next 64 bits (read them unsigned to compare with Python: {@link Long#toUnsignedString(long)}). */
     public long next() {
         state += GOLDEN_GAMMA;

@@ -69,13 +69,7 @@ public final class WindowSet implements java.io.Serializable {
             int n = s.length();
             int nTrain = trainRows(n, f);
             int nVal = n - nTrain;
-            if (nTrain < rowsPerWindow || (f > 0 && nVal < rowsPerWindow)) {
-                throw new DataException(String.format(Locale.ROOT,
-                        "series '%s' is too short: its %d rows give %d training and %d validation rows with "
-                                + "validation fraction f = %s, but one window needs T+1 = %d rows (T = %d) in %s",
-                        s.key(), n, nTrain, nVal, f, rowsPerWindow, windowLength,
-                        f > 0 ? "each part" : "the training part"));
-            }
+            checkLength(s.key(), n, windowLength, f);
             lengths[i] = n;
             trainRows[i] = nTrain;
             trainWindows += count(nTrain, rowsPerWindow, stride);
@@ -144,6 +138,24 @@ public final class WindowSet implements java.io.Serializable {
      */
     public static int trainRows(int n, double validationFraction) {
         return (int) Math.min(n, Math.floor((1 - validationFraction) * n + 1e-9));
+    }
+
+    /**
+     * Checks that a series of n rows gives at least one training window and, when f &gt; 0, one validation window.
+     *
+     * @throws DataException naming the series when it is too short
+     */
+    public static void checkLength(String key, int n, int windowLength, double f) {
+        int rowsPerWindow = windowLength + 1;
+        int nTrain = trainRows(n, f);
+        int nVal = n - nTrain;
+        if (nTrain < rowsPerWindow || (f > 0 && nVal < rowsPerWindow)) {
+            throw new DataException(String.format(Locale.ROOT,
+                    "series '%s' is too short: its %d rows give %d training and %d validation rows with "
+                            + "validation fraction f = %s, but one window needs T+1 = %d rows (T = %d) in %s",
+                    key, n, nTrain, nVal, f, rowsPerWindow, windowLength,
+                    f > 0 ? "each part" : "the training part"));
+        }
     }
 
     private static long count(int rows, int rowsPerWindow, int stride) {
