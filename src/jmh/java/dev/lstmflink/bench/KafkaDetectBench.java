@@ -144,6 +144,21 @@ public final class KafkaDetectBench implements Callable<Integer> {
             description = "how often watermarks are emitted, in ms (default: Flink's, 200 ms)")
     Long watermarkInterval;
 
+    @Option(names = "--linger", description = "kafka.linger of the sinks' producers (default: config/detect.yaml's)")
+    String linger;
+
+    @Option(names = "--batch-size", paramLabel = "BYTES",
+            description = "kafka.batch_size of the sinks' producers (default: config/detect.yaml's)")
+    Integer batchSize;
+
+    @Option(names = "--compression",
+            description = "kafka.compression of the sinks' producers (default: config/detect.yaml's)")
+    String compression;
+
+    @Option(names = "--object-reuse", defaultValue = "true", arity = "1", paramLabel = "true|false",
+            description = "Flink's object reuse, which KafkaRun turns on (default ${DEFAULT-VALUE})")
+    boolean objectReuse;
+
     @Option(names = "--rate", defaultValue = "20000", description = "latency: events/s (default ${DEFAULT-VALUE})")
     double rate;
 
@@ -255,10 +270,10 @@ public final class KafkaDetectBench implements Callable<Integer> {
         double spanSeconds = (span[1] - span[0]) / 1e3;
         System.out.println(String.format(Locale.ROOT, "mode=throughput name=%s parallelism=%d delivery=%s "
                         + "event_time=%s events=%d scored=%d dead_letters=%d detections_in_topic=%d wall_s=%.3f "
-                        + "events_per_s=%.0f span_s=%.3f span_events_per_s=%.0f jvm_cores=%.2f%s", name, parallelism,
+                        + "events_per_s=%.0f span_s=%.3f span_events_per_s=%.0f jvm_cores=%.2f%s%s", name, parallelism,
                 delivery, eventTime, counts.received(), counts.scored(), counts.deadLettered(), span[2], wall,
                 counts.received() / wall, spanSeconds, counts.received() / spanSeconds, cores,
-                brokerField(brokerCores)));
+                brokerField(brokerCores), producerFields(c)));
         if (counts.received() != expected || counts.scored() != expected || span[2] != expected) {
             System.err.println("KafkaDetectBench: expected " + expected + " events received, scored and in "
                     + s.outputTopic() + "; got " + counts.summary() + ", " + span[2] + " in the topic");
@@ -395,13 +410,14 @@ public final class KafkaDetectBench implements Callable<Integer> {
                             + "watermark_interval=%s "
                             + "rate=%.0f sent=%d sent_per_s=%.0f detections=%d measured=%d "
                             + "p50_ms=%d p95_ms=%d p99_ms=%d p999_ms=%d max_ms=%d "
-                            + "sink_p50_ms=%d sink_p99_ms=%d sink_max_ms=%d jvm_cores=%.2f%s",
+                            + "sink_p50_ms=%d sink_p99_ms=%d sink_max_ms=%d jvm_cores=%.2f%s%s",
                     name, parallelism, delivery, eventTime, eventTime ? outOfOrderness.replace(" ", "") : "-",
                     checkpointInterval.replace(" ", ""), bufferTimeout == null ? "default" : bufferTimeout + "ms",
                     watermarkInterval == null ? "default" : watermarkInterval + "ms",
                     rate, sent[0], sent[0] / sendSeconds, receiver.received.get(), e2e.length,
                     pct(e2e, 0.50), pct(e2e, 0.95), pct(e2e, 0.99), pct(e2e, 0.999), pct(e2e, 1.0),
-                    pct(sink, 0.50), pct(sink, 0.99), pct(sink, 1.0), cores, brokerField(brokerCores)));
+                    pct(sink, 0.50), pct(sink, 0.99), pct(sink, 1.0), cores, brokerField(brokerCores),
+                    producerFields(c)));
             return e2e.length > 0 ? 0 : 1;
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
@@ -576,6 +592,12 @@ public final class KafkaDetectBench implements Callable<Integer> {
         }
     }
 
+    /** The sinks' producer batching and the object reuse setting of the run. */
+    private String producerFields(DetectConfig c) {
+        return String.format(Locale.ROOT, " linger=%s batch_size=%d compression=%s object_reuse=%s",
+                c.kafka.linger.replace(" ", ""), c.kafka.batchSize, c.kafka.compression, objectReuse);
+    }
+
     private String brokerField(double brokerCores) {
         return brokerPid == null ? "" : String.format(Locale.ROOT, " broker_cores=%.2f", brokerCores);
     }
@@ -604,6 +626,15 @@ public final class KafkaDetectBench implements Callable<Integer> {
         c.flink.parallelism = parallelism;
         c.flink.checkpointInterval = checkpointInterval;
         c.flink.checkpointDir = checkpointDir;
+        if (linger != null) {
+            c.kafka.linger = linger;
+        }
+        if (batchSize != null) {
+            c.kafka.batchSize = batchSize;
+        }
+        if (compression != null) {
+            c.kafka.compression = compression;
+        }
         try {
             c.validate("KafkaDetectBench flags");
         } catch (Exception e) {
@@ -619,6 +650,9 @@ public final class KafkaDetectBench implements Callable<Integer> {
         }
         if (watermarkInterval != null) {
             env.getConfig().setAutoWatermarkInterval(watermarkInterval);
+        }
+        if (!objectReuse) {
+            env.getConfig().disableObjectReuse();
         }
         return env;
     }

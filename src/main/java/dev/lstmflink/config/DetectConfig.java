@@ -169,6 +169,13 @@ public final class DetectConfig {
         @JsonProperty("create_topics")
         public boolean createTopics = true;
         public int partitions = 4;
+        /** The sinks' producers: Kafka's linger.ms, as a duration. */
+        public String linger = KafkaSettings.ProducerBatching.DEFAULTS.lingerMs() + " ms";
+        /** The sinks' producers: Kafka's batch.size, the most bytes of one partition's batch. */
+        @JsonProperty("batch_size")
+        public int batchSize = KafkaSettings.ProducerBatching.DEFAULTS.batchSize();
+        /** The sinks' producers: Kafka's compression.type (none, gzip, snappy, lz4, zstd). */
+        public String compression = KafkaSettings.ProducerBatching.DEFAULTS.compression();
         /** Any other Kafka client property (security.protocol, sasl.*, ssl.*, ...), as strings. */
         public Map<String, String> properties = new LinkedHashMap<>();
     }
@@ -346,6 +353,7 @@ public final class DetectConfig {
         check(source, "embedded.anomalies_per_sensor", e.anomaliesPerSensor, e.anomaliesPerSensor >= 0,
                 "an integer >= 0");
         check(source, "embedded.bad_records", e.badRecords, e.badRecords >= 0, "an integer >= 0");
+        duration(source, "kafka.linger", kafka.linger);
         try {
             kafkaSettings(kafka.bootstrapServers);
         } catch (IllegalArgumentException ex) {
@@ -439,7 +447,8 @@ public final class DetectConfig {
         Kafka k = kafka;
         return new KafkaSettings(bootstrapServers, k.inputTopic, k.outputTopic, k.deadLetterTopic, k.groupId,
                 k.startingOffsets, k.delivery == Delivery.EXACTLY_ONCE, k.transactionalIdPrefix, k.createTopics,
-                k.partitions, k.properties);
+                k.partitions, k.properties, new KafkaSettings.ProducerBatching(
+                        TimeUtils.parseDuration(k.linger).toMillis(), k.batchSize, k.compression));
     }
 
     // ---------------------------------------------------------------- error messages
@@ -483,8 +492,9 @@ public final class DetectConfig {
             case "model", "model_max_bytes", "output", "events.out_of_orderness", "events.allowed_lateness",
                  "events.idle_timeout", "events.quiet_release", "events.max_ahead",
                  "kafka.bootstrap_servers", "kafka.input_topic", "kafka.output_topic", "kafka.dead_letter_topic",
-                 "kafka.group_id", "kafka.starting_offsets", "kafka.transactional_id_prefix",
-                 "flink.checkpoint_interval", "flink.batch_max_delay", "flink.state_backend", "flink.checkpoint_dir", "flink.restore_from" -> "expected a string";
+                 "kafka.group_id", "kafka.starting_offsets", "kafka.transactional_id_prefix", "kafka.linger",
+                 "kafka.compression", "flink.checkpoint_interval", "flink.batch_max_delay", "flink.state_backend",
+                 "flink.checkpoint_dir", "flink.restore_from" -> "expected a string";
             case "scoring.ewma_span", "scoring.z_min", "scoring.z_max", "scoring.z_step", "scoring.prune_p",
                  "scoring.fixed_threshold", "scoring.likelihood.floor", "scoring.likelihood.spatial_tolerance",
                  "scoring.likelihood.rest_scale", "scoring.likelihood.threshold", "training.lr", "training.validation_fraction",

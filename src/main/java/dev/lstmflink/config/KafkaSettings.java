@@ -1,6 +1,7 @@
 package dev.lstmflink.config;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -22,11 +23,53 @@ import java.util.TreeMap;
  * @param partitions            partitions of topics this job creates
  * @param clientProperties      any other Kafka client property (SASL, TLS, timeouts...), given to the source, the sinks
  *                              and the admin client alike
+ * @param batching              how the sinks' producers batch ({@code kafka.linger}, {@code kafka.batch_size},
+ *                              {@code kafka.compression}); a client property of the same Kafka name overrides it
  */
 public record KafkaSettings(
         String bootstrapServers, String inputTopic, String outputTopic, String deadLetterTopic, String groupId,
         String startingOffsets, boolean exactlyOnce, String transactionalIdPrefix, boolean createTopics,
-        int partitions, Map<String, String> clientProperties) implements Serializable {
+        int partitions, Map<String, String> clientProperties, ProducerBatching batching) implements Serializable {
+
+    /**
+     * The sinks' producer batching: Kafka's {@code linger.ms}, {@code batch.size} and {@code compression.type}.
+     *
+     * @param lingerMs    how long a producer waits for more records before it sends a partition's batch that is not full
+     * @param batchSize   the most bytes of one partition's batch (0: no batching)
+     * @param compression none, gzip, snappy, lz4 or zstd: what a batch is compressed with (the broker stores it so)
+     */
+    public record ProducerBatching(long lingerMs, int batchSize, String compression) implements Serializable {
+
+        /** The compression types Kafka's producer knows. */
+        public static final List<String> COMPRESSIONS = List.of("none", "gzip", "snappy", "lz4", "zstd");
+        /**
+         * {@code config/detect.yaml}'s defaults, chosen by measurement (BENCHMARKS.md, "The Kafka path"): Kafka's
+         * own linger (5 ms) and no compression, and batches of 64 KiB instead of Kafka's 16 KiB.
+         */
+        public static final ProducerBatching DEFAULTS = new ProducerBatching(5, 64 * 1024, "none");
+
+        public ProducerBatching {
+            if (lingerMs < 0 || lingerMs > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("kafka.linger must be between 0 ms and 2^31 - 1 ms, got " + lingerMs
+                        + " ms");
+            }
+            if (batchSize < 0) {
+                throw new IllegalArgumentException("kafka.batch_size must be >= 0, got " + batchSize);
+            }
+            if (!COMPRESSIONS.contains(compression)) {
+                throw new IllegalArgumentException("kafka.compression must be one of " + String.join(", ", COMPRESSIONS)
+                        + ", got " + compression);
+            }
+        }
+    }
+
+    /** With {@link ProducerBatching#DEFAULTS}. */
+    public KafkaSettings(String bootstrapServers, String inputTopic, String outputTopic, String deadLetterTopic,
+            String groupId, String startingOffsets, boolean exactlyOnce, String transactionalIdPrefix,
+            boolean createTopics, int partitions, Map<String, String> clientProperties) {
+        this(bootstrapServers, inputTopic, outputTopic, deadLetterTopic, groupId, startingOffsets, exactlyOnce,
+                transactionalIdPrefix, createTopics, partitions, clientProperties, ProducerBatching.DEFAULTS);
+    }
 
     public KafkaSettings {
         requireText("kafka.bootstrap_servers", bootstrapServers);
@@ -51,6 +94,9 @@ public record KafkaSettings(
                     + inputTopic + ", " + outputTopic + ", " + deadLetterTopic);
         }
         clientProperties = clientProperties == null ? Map.of() : Map.copyOf(new TreeMap<>(clientProperties));
+        if (batching == null) {
+            batching = ProducerBatching.DEFAULTS;
+        }
     }
 
     private static void requireText(String name, String value) {

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -23,9 +24,16 @@ import java.util.Arrays;
  * prediction is {@code "prediction":null}. Floats are written with {@link Float#toString} and read with
  * {@link Float#parseFloat}, doubles likewise, so a detection reads back bit for bit equal to what was written.
  *
- * <p>Written with Jackson's streaming generator (no reflection, one pass, fixed field order). Reading ignores unknown
- * fields, so files written by a later version still load, accepts {@code NaN} tokens as other writers produce them,
- * and requires only {@code key} and {@code ts}: a missing double is NaN, a missing array null.
+ * <p>{@link #toBytes} (the Kafka value) is written by a {@link Writer} straight into a byte buffer it reuses, without
+ * a generator, Strings or trees: with Jackson's generator it was a third of the detector thread's time
+ * (BENCHMARKS.md, "The Kafka path"). Its bytes are exactly those of Jackson's UTF-8 generator with its defaults, which
+ * wrote them before ({@code DetectionJsonTest} compares the two over random detections): numbers as
+ * {@link Float#toString}, {@link Double#toString} and {@link Long#toString}; in strings {@code "} and the backslash
+ * escaped, the control characters with a short escape (b, t, n, f, r) as that and the others as <code>&#92;u00XX</code>
+ * (upper-case hex), every UTF-16 surrogate (a character outside the BMP, or a lone one) as <code>&#92;uXXXX</code>,
+ * everything else as UTF-8. {@link #toJson} still uses the generator. Reading ignores unknown fields, so files written
+ * by a later version still load, accepts {@code NaN} tokens as other writers produce them, and requires only
+ * {@code key} and {@code ts}: a missing double is NaN, a missing array null.
  */
 public final class DetectionJson {
 
@@ -35,8 +43,19 @@ public final class DetectionJson {
 
     private DetectionJson() {}
 
-    /** UTF-8 JSON, without a line break (so a file can hold one per line). */
+    /**
+     * UTF-8 JSON, without a line break (so a file can hold one per line). Allocates a {@link Writer} per call: a hot
+     * path keeps one.
+     */
     public static byte[] toBytes(Detection d) {
+        return new Writer().toBytes(d);
+    }
+
+    /**
+     * What {@link #toBytes} wrote with Jackson's UTF-8 generator before the {@link Writer}: the reference its bytes are
+     * tested against.
+     */
+    static byte[] toBytesWithJackson(Detection d) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(128 + 16 * length(d.values) + 16 * length(d.prediction));
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             write(g, d);
@@ -225,5 +244,228 @@ public final class DetectionJson {
 
     private static int length(float[] a) {
         return a == null ? 0 : a.length;
+    }
+
+    /**
+     * Writes detections as {@link DetectionJson} bytes into one growable buffer it reuses: per detection the only
+     * allocation is the result's exact-length copy (a Kafka record's value is a whole array). Numbers go through a
+     * reused {@link StringBuilder}, whose {@code append(double)} is {@link Double#toString}'s digits without the
+     * String; a double equal to the one written before in the same field (the likelihood mode's fixed threshold, a
+     * score of 0 during warm-up) and the model version (one per job) reuse their bytes. Not thread-safe: one per
+     * thread (a sink subtask).
+     */
+    public static final class Writer {
+
+        private static final byte[] KEY = ascii("{\"key\":");
+        private static final byte[] TS = ascii(",\"ts\":");
+        private static final byte[] VALUES = ascii(",\"values\":");
+        private static final byte[] PREDICTION = ascii(",\"prediction\":");
+        private static final byte[] RESIDUAL = ascii(",\"residual\":");
+        private static final byte[] SCORE = ascii(",\"score\":");
+        private static final byte[] THRESHOLD = ascii(",\"threshold\":");
+        private static final byte[] ANOMALY_TRUE = ascii(",\"anomaly\":true");
+        private static final byte[] ANOMALY_FALSE = ascii(",\"anomaly\":false");
+        private static final byte[] STEP = ascii(",\"step\":");
+        private static final byte[] MODEL_VERSION = ascii(",\"modelVersion\":");
+        private static final byte[] NULL = ascii("null");
+        private static final byte[] HEX = ascii("0123456789ABCDEF");
+        /** Jackson's short escapes for the control characters that have one; 0: none (a six-byte escape). */
+        private static final byte[] SHORT_ESCAPE = new byte[32];
+
+        static {
+            SHORT_ESCAPE['\b'] = 'b';
+            SHORT_ESCAPE['\t'] = 't';
+            SHORT_ESCAPE['\n'] = 'n';
+            SHORT_ESCAPE['\f'] = 'f';
+            SHORT_ESCAPE['\r'] = 'r';
+        }
+
+        private byte[] buf = new byte[512];
+        private int n;
+        private final StringBuilder digits = new StringBuilder(32);
+        /** Per double field (residual, score, threshold): the bits and bytes written last (null: none yet). */
+        private final long[] lastBits = new long[3];
+        private final byte[][] lastBytes = new byte[3][];
+        private String lastModelVersion;
+        private byte[] lastModelVersionBytes;
+
+        /** The detection's JSON bytes, in a new array of their exact length. */
+        public byte[] toBytes(Detection d) {
+            write(d);
+            return Arrays.copyOf(buf, n);
+        }
+
+        /** Writes the detection into the buffer ({@link #buffer()}) and returns its length; valid until the next call. */
+        public int write(Detection d) {
+            n = 0;
+            append(KEY);
+            string(d.key);
+            append(TS);
+            integer(d.ts);
+            append(VALUES);
+            floats(d.values);
+            append(PREDICTION);
+            floats(d.prediction);
+            append(RESIDUAL);
+            cachedDouble(0, d.residual);
+            append(SCORE);
+            cachedDouble(1, d.score);
+            append(THRESHOLD);
+            cachedDouble(2, d.threshold);
+            append(d.anomaly ? ANOMALY_TRUE : ANOMALY_FALSE);
+            append(STEP);
+            integer(d.step);
+            append(MODEL_VERSION);
+            modelVersion(d.modelVersion);
+            room(1);
+            buf[n++] = '}';
+            return n;
+        }
+
+        /** The buffer {@link #write} wrote into (its first {@code write(d)} bytes). */
+        public byte[] buffer() {
+            return buf;
+        }
+
+        private void modelVersion(String v) {
+            if (v == null) {
+                append(NULL);
+                return;
+            }
+            if (!v.equals(lastModelVersion)) {
+                int start = n;
+                string(v);
+                lastModelVersionBytes = Arrays.copyOfRange(buf, start, n);
+                lastModelVersion = v;
+                return;
+            }
+            append(lastModelVersionBytes);
+        }
+
+        private void floats(float[] a) {
+            if (a == null) {
+                append(NULL);
+                return;
+            }
+            room(1);
+            buf[n++] = '[';
+            for (int i = 0; i < a.length; i++) {
+                if (i > 0) {
+                    room(1);
+                    buf[n++] = ',';
+                }
+                float f = a[i];
+                if (Float.isFinite(f)) {
+                    digits.setLength(0);
+                    digits.append(f);   // Float.toString's digits (AbstractStringBuilder.append(float))
+                    latin1(digits);
+                } else {
+                    append(NULL);
+                }
+            }
+            room(1);
+            buf[n++] = ']';
+        }
+
+        private void cachedDouble(int field, double v) {
+            long bits = Double.doubleToRawLongBits(v);
+            if (bits == lastBits[field] && lastBytes[field] != null) {
+                append(lastBytes[field]);
+                return;
+            }
+            int start = n;
+            if (Double.isFinite(v)) {
+                digits.setLength(0);
+                digits.append(v);       // Double.toString's digits
+                latin1(digits);
+            } else {
+                append(NULL);
+            }
+            lastBits[field] = bits;
+            lastBytes[field] = Arrays.copyOfRange(buf, start, n);
+        }
+
+        private void integer(long v) {
+            digits.setLength(0);
+            digits.append(v);
+            latin1(digits);
+        }
+
+        /** Characters that are all ASCII (digits, '.', 'E', '-'). */
+        private void latin1(CharSequence s) {
+            int len = s.length();
+            room(len);
+            for (int i = 0; i < len; i++) {
+                buf[n++] = (byte) s.charAt(i);
+            }
+        }
+
+        /** A JSON string (or null) as Jackson's UTF-8 generator writes it; see the class comment. */
+        private void string(String s) {
+            if (s == null) {
+                append(NULL);
+                return;
+            }
+            int len = s.length();
+            room(2 + 6 * len);   // the worst case: every character a six-byte escape
+            byte[] b = buf;
+            int p = n;
+            b[p++] = '"';
+            for (int i = 0; i < len; i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    if (c >= 0x20 && c != '"' && c != '\\') {
+                        b[p++] = (byte) c;
+                    } else {
+                        b[p++] = '\\';
+                        if (c == '"' || c == '\\') {
+                            b[p++] = (byte) c;
+                        } else if (SHORT_ESCAPE[c] != 0) {
+                            b[p++] = SHORT_ESCAPE[c];
+                        } else {
+                            p = unicodeEscape(b, p, c);
+                        }
+                    }
+                } else if (c < 0x800) {
+                    b[p++] = (byte) (0xC0 | (c >> 6));
+                    b[p++] = (byte) (0x80 | (c & 0x3F));
+                } else if (Character.isSurrogate(c)) {
+                    b[p++] = '\\';
+                    p = unicodeEscape(b, p, c);
+                } else {
+                    b[p++] = (byte) (0xE0 | (c >> 12));
+                    b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                    b[p++] = (byte) (0x80 | (c & 0x3F));
+                }
+            }
+            b[p++] = '"';
+            n = p;
+        }
+
+        /** {@code uXXXX} after the backslash, upper-case hex. */
+        private static int unicodeEscape(byte[] b, int p, char c) {
+            b[p++] = 'u';
+            b[p++] = HEX[(c >> 12) & 0xF];
+            b[p++] = HEX[(c >> 8) & 0xF];
+            b[p++] = HEX[(c >> 4) & 0xF];
+            b[p++] = HEX[c & 0xF];
+            return p;
+        }
+
+        private void append(byte[] a) {
+            room(a.length);
+            System.arraycopy(a, 0, buf, n, a.length);
+            n += a.length;
+        }
+
+        private void room(int more) {
+            if (n + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(2 * buf.length, n + more));
+            }
+        }
+
+        private static byte[] ascii(String s) {
+            return s.getBytes(StandardCharsets.US_ASCII);
+        }
     }
 }

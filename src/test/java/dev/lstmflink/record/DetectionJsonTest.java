@@ -96,6 +96,81 @@ class DetectionJsonTest {
         }
     }
 
+    /**
+     * The {@link DetectionJson.Writer} against Jackson's UTF-8 generator, which wrote the Kafka values before it: the
+     * same bytes for random detections, one writer reused throughout (its buffer grows, its cached doubles and model
+     * version are hit and missed): keys of ASCII, quotes, backslashes, every control character, Latin-1, the BMP,
+     * surrogate pairs and lone surrogates, empty, long and null; floats and doubles of random bits, NaN, infinities,
+     * signed zeros, subnormals and sensor-like values; null and empty arrays; repeated and null model versions.
+     */
+    @Test
+    void theWriterWritesJacksonsBytesForRandomDetections() {
+        long seed = 20261206L;
+        Random rnd = new Random(seed);
+        DetectionJson.Writer writer = new DetectionJson.Writer();
+        for (int i = 0; i < 20_000; i++) {
+            Detection d = new Detection(randomKey(rnd), rnd.nextBoolean() ? rnd.nextLong() : rnd.nextInt(1 << 20),
+                    randomFloats(rnd), randomFloats(rnd), randomDouble(rnd), randomDouble(rnd), randomDouble(rnd),
+                    rnd.nextBoolean(), rnd.nextBoolean() ? rnd.nextLong() : i,
+                    switch (rnd.nextInt(4)) {
+                        case 0 -> null;
+                        case 1 -> randomKey(rnd);
+                        default -> "sha256:0123456789abcdef";
+                    });
+            byte[] expected = DetectionJson.toBytesWithJackson(d);
+            String where = "seed " + seed + ", case " + i + ": " + d;
+            assertArrayEquals(expected, writer.toBytes(d), where);
+            assertArrayEquals(expected, DetectionJson.toBytes(d), where);
+        }
+    }
+
+    private static final String[] ALPHABET = {"a", "Z", "0", "-", "_", " ", "/", "\"", "\\", "\u0000", "\b", "\t",
+        "\n", "\u000b", "\f", "\r", "\u001f", "\u007f", "\u0080", "\u00e9", "\u07ff", "\u0800", "\u2028", "\uffff",
+        "\ud83d\ude00", "\ud800", "\udfff", "\ud800x", "\u6e29\u5ea6"};
+
+    private static String randomKey(Random rnd) {
+        int kind = rnd.nextInt(10);
+        if (kind == 0) {
+            return null;
+        }
+        if (kind <= 5) {
+            return "sensor-" + rnd.nextInt(10_000);   // the common case
+        }
+        int len = kind == 9 ? 200 + rnd.nextInt(2_000) : rnd.nextInt(12);   // long ones grow the buffer
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < len; i++) {
+            b.append(rnd.nextInt(8) == 0 ? (char) rnd.nextInt(0x10000) : ALPHABET[rnd.nextInt(ALPHABET.length)]);
+        }
+        return b.toString();
+    }
+
+    private static float[] randomFloats(Random rnd) {
+        int kind = rnd.nextInt(8);
+        if (kind == 0) {
+            return null;
+        }
+        float[] a = new float[kind == 1 ? 0 : 1 + rnd.nextInt(kind == 2 ? 40 : 3)];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = switch (rnd.nextInt(8)) {
+                case 0 -> Float.intBitsToFloat(rnd.nextInt());   // NaNs and infinities among them
+                case 1 -> new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f,
+                    Float.MIN_VALUE, Float.MAX_VALUE, Float.MIN_NORMAL, 1e7f, 1e-3f, 9.999999e-4f}[rnd.nextInt(11)];
+                default -> (float) (20 + 5 * rnd.nextGaussian());
+            };
+        }
+        return a;
+    }
+
+    private static double randomDouble(Random rnd) {
+        return switch (rnd.nextInt(8)) {
+            case 0 -> Double.longBitsToDouble(rnd.nextLong());
+            case 1 -> new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.0, -0.0,
+                Double.MIN_VALUE, Double.MAX_VALUE, 1e7, 1e-3, 0.5}[rnd.nextInt(10)];
+            case 2 -> 0.5;   // repeats: the writer's cache
+            default -> rnd.nextDouble();
+        };
+    }
+
     @Test
     void readingIgnoresUnknownFieldsAndAcceptsNanTokensAndIntegerValues() {
         Detection d = DetectionJson.fromJson("{\"schema\":{\"v\":[2]},\"key\":\"a\",\"ts\":3,\"values\":[1],"

@@ -23,7 +23,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * <p>Every {@link KafkaSettings#clientProperties()} entry reaches the source's consumers and the sinks' producers (and
  * {@link Topics}' admin client), so SASL, TLS and timeouts are set in one place. The three that the settings' own
  * fields set ({@code bootstrap.servers}, {@code group.id}, {@code transactional.id}) are refused there rather than
- * silently overridden. Two defaults are ours, and client properties can override them:
+ * silently overridden. The sinks' batching ({@code linger.ms}, {@code batch.size}, {@code compression.type}) comes from
+ * {@link KafkaSettings#batching()} unless client properties set it. Two more defaults are ours, and client properties
+ * can override them:
  * <ul>
  *   <li>the source reads with {@code isolation.level=read_committed}, so events from an input transaction that is later
  *       aborted are never scored (no difference for non-transactional producers);</li>
@@ -146,11 +148,16 @@ public final class KafkaIo {
     }
 
     /**
-     * What the sinks' producers get: the client properties, and for exactly-once a {@code transaction.timeout.ms} of
-     * {@value #DEFAULT_TRANSACTION_TIMEOUT_MS} unless they give one.
+     * What the sinks' producers get: the client properties; the batching of {@link KafkaSettings#batching()}
+     * ({@code linger.ms}, {@code batch.size}, {@code compression.type}) where they do not set it; and for exactly-once
+     * a {@code transaction.timeout.ms} of {@value #DEFAULT_TRANSACTION_TIMEOUT_MS} unless they give one.
      */
     static Properties producerProperties(KafkaSettings s) {
         Properties props = clientProperties(s);
+        KafkaSettings.ProducerBatching b = s.batching();
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(b.lingerMs()));
+        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(b.batchSize()));
+        props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, b.compression());
         if (s.exactlyOnce()) {
             props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(DEFAULT_TRANSACTION_TIMEOUT_MS));
         }

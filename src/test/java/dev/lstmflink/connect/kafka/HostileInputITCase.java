@@ -146,6 +146,7 @@ class HostileInputITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
         env.enableCheckpointing(500);
+        env.getConfig().enableObjectReuse();   // as KafkaRun.environment
         byte[] model = TestModels.withHead(LstmConfig.of(HostileRecords.VALUES, 8), HostileRecords.VALUES, 5);
         dev.lstmflink.jobs.detect.KafkaRun.build(env, c, s,
                 KafkaIo.sourceBuilder(s).setBounded(OffsetsInitializer.latest()).build(), model, "test-model");

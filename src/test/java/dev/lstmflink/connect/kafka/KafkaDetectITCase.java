@@ -358,6 +358,7 @@ class KafkaDetectITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         env.enableCheckpointing(CHECKPOINT_MS);
+        env.getConfig().enableObjectReuse();   // as KafkaRun.environment: the file replay it is compared with copies
         dev.lstmflink.jobs.detect.KafkaRun.build(env, config(), s,
                 KafkaIo.sourceBuilder(s).setBounded(OffsetsInitializer.latest()).build(), MODEL, "test-model");
         t = System.nanoTime();

@@ -51,6 +51,12 @@ class KafkaRunSettingsTest {
     }
 
     @Test
+    void objectReuseIsOn() {
+        // safe only while no operator changes or re-emits a record it has emitted: see KafkaRun.environment
+        assertTrue(KafkaRun.environment(DetectConfig.defaults()).getConfig().isObjectReuseEnabled());
+    }
+
+    @Test
     void aPlainJvmIsALocalRun() {
         assertTrue(KafkaRun.environment(DetectConfig.defaults()).getClass().getName().contains("Local"),
                 "getExecutionEnvironment() outside flink run is a local environment");
