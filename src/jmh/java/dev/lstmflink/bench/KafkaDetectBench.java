@@ -155,6 +155,10 @@ public final class KafkaDetectBench implements Callable<Integer> {
             description = "kafka.compression of the sinks' producers (default: config/detect.yaml's)")
     String compression;
 
+    @Option(names = "--detect-batch", paramLabel = "N",
+            description = "flink.batch_size, the detector's micro-batch (1 = none; default: config/detect.yaml's)")
+    Integer detectBatch;
+
     @Option(names = "--object-reuse", defaultValue = "true", arity = "1", paramLabel = "true|false",
             description = "Flink's object reuse, which KafkaRun turns on (default ${DEFAULT-VALUE})")
     boolean objectReuse;
@@ -594,8 +598,9 @@ public final class KafkaDetectBench implements Callable<Integer> {
 
     /** The sinks' producer batching and the object reuse setting of the run. */
     private String producerFields(DetectConfig c) {
-        return String.format(Locale.ROOT, " linger=%s batch_size=%d compression=%s object_reuse=%s",
-                c.kafka.linger.replace(" ", ""), c.kafka.batchSize, c.kafka.compression, objectReuse);
+        return String.format(Locale.ROOT, " linger=%s batch_size=%d compression=%s object_reuse=%s detect_batch=%d",
+                c.kafka.linger.replace(" ", ""), c.kafka.batchSize, c.kafka.compression, objectReuse,
+                c.flink.batchSize);
     }
 
     private String brokerField(double brokerCores) {
@@ -634,6 +639,9 @@ public final class KafkaDetectBench implements Callable<Integer> {
         }
         if (compression != null) {
             c.kafka.compression = compression;
+        }
+        if (detectBatch != null) {
+            c.flink.batchSize = detectBatch;
         }
         try {
             c.validate("KafkaDetectBench flags");
