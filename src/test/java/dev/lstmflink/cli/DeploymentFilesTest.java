@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -83,6 +84,10 @@ class DeploymentFilesTest {
         assertEquals("v" + v[0] + "_" + v[1], spec.path("flinkVersion").asText());
         assertTrue(spec.path("flinkConfiguration").path("env.java.default-opts.all").asText()
                 .contains("--add-modules=jdk.incubator.vector"), spec.path("flinkConfiguration").toString());
+        // the metrics reporter's factory is a class of the Flink version we build on (flink-metrics-prometheus)
+        String reporter = spec.path("flinkConfiguration").path("metrics.reporter.prom.factory.class").asText();
+        assertTrue(MetricReporterFactory.class
+                .isAssignableFrom(Class.forName(reporter)), reporter);
 
         JsonNode job = spec.path("job");
         String jar = job.path("jarURI").asText();
