@@ -446,7 +446,7 @@ public final class KeyedLstmEngine<O> {
             }
         } finally {
             pending.clear();
-            if (host != null) {
+            if (current != null) {
                 host.setCurrentKey(current);
             }
         }
