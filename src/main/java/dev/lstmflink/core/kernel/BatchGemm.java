@@ -24,16 +24,20 @@ final class BatchGemm {
 
     /** U[j, b] = [x_b; h_b]_j for j &lt; R = I + Hout: the keys' inputs as the columns of {@code u (R, n)}. */
     static void packInputs(CellLayout cell, int n, float[][] xs, int[] xOffs, float[][] hs, int hOff, float[] u) {
+        // row by row, so u is written in order (each row's n values are one run of stores)
         int in = cell.inputSize();
-        for (int b = 0; b < n; b++) {
-            float[] x = xs[b];
-            int xo = xOffs[b];
-            for (int j = 0; j < in; j++) {
-                u[j * n + b] = x[xo + j];
+        for (int j = 0; j < in; j++) {
+            int row = j * n;
+            for (int b = 0; b < n; b++) {
+                u[row + b] = xs[b][xOffs[b] + j];
             }
-            float[] h = hs[b];
-            for (int j = 0; j < cell.outputSize(); j++) {
-                u[(in + j) * n + b] = h[hOff + j];
+        }
+        int out = cell.outputSize();
+        for (int j = 0; j < out; j++) {
+            int row = (in + j) * n;
+            int src = hOff + j;
+            for (int b = 0; b < n; b++) {
+                u[row + b] = hs[b][src];
             }
         }
     }
