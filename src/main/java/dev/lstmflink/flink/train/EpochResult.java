@@ -1,5 +1,9 @@
 package dev.lstmflink.flink.train;
 
+import dev.lstmflink.train.EpochRunner;
+import dev.lstmflink.train.model.SequenceModel;
+import dev.lstmflink.train.optim.Adam;
+
 /** What a subtask returns after its share of an epoch: parameters, Adam moments, and its summed loss. */
 public class EpochResult {
 
@@ -18,4 +22,15 @@ public class EpochResult {
     public float[] validatedParams;
 
     public EpochResult() {}
+
+    /** Records the shard's training: the parameters and Adam moments after it, and its summed loss. */
+    void trained(SequenceModel<float[]> model, Adam<float[]> adam, EpochRunner.Pass pass) {
+        params = Flat.join(model.parameters());
+        Adam.State<float[]> s = adam.state();
+        adamM = s == null ? null : Flat.join(s.m());
+        adamV = s == null ? null : Flat.join(s.v());
+        adamSteps = adam.steps();
+        lossSum = pass.lossSum();
+        windows = pass.windows();
+    }
 }

@@ -1,9 +1,7 @@
 package dev.lstmflink.flink.train;
 
-import dev.lstmflink.core.kernel.LstmKernels;
 import dev.lstmflink.core.model.EmbeddingConfig;
 import dev.lstmflink.core.model.LstmConfig;
-import dev.lstmflink.core.model.Precision;
 import dev.lstmflink.train.EpochRunner;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.Trainer;
@@ -72,10 +70,7 @@ final class ShardTrainOperator extends AbstractStreamOperator<EpochResult>
         ShardWindows data = new ShardWindows(plan, shard, head.outFeatures(),
                 embedding == null ? 0 : embedding.idsPerStep(), normalization, blocks == null ? List.of() : blocks);
         blocks = null;
-        int[] sizes = Flat.sizes(config, head, embedding);
-        List<float[]> p = Flat.split(task.params, sizes);
-        SequenceModel<float[]> model = new SequenceModel<>(config, LstmKernels.preferred(), head, p.get(0), p.get(1),
-                head.bias() ? p.get(2) : null, embedding, embedding == null ? null : p.get(p.size() - 1));
+        SequenceModel<float[]> model = task.model(config, head, embedding);
         EpochResult r = new EpochResult();
         r.shard = shard;
         if (validate && data.valCount() > 0) {
@@ -87,22 +82,10 @@ final class ShardTrainOperator extends AbstractStreamOperator<EpochResult>
             r.validatedParams = Flat.join(model.parameters());
         }
         if (train) {
-            Adam<float[]> adam = new Adam<>(Precision.F32, options.beta1(), options.beta2(), options.eps(),
-                    options.weightDecay());
-            if (task.adamSteps > 0) {
-                adam.setState(new Adam.State<>(Flat.split(task.adamM, sizes), Flat.split(task.adamV, sizes),
-                        task.adamSteps));
-            }
+            Adam<float[]> adam = task.adam(options, config, head, embedding);
             int[] order = localOrder(shard);
-            EpochRunner.Pass pass = EpochRunner.train(model, adam, data, order, 0, order.length, options, task.lr,
-                    Trainer.dropoutStream(options, task.epoch, shard));
-            r.params = Flat.join(model.parameters());
-            Adam.State<float[]> s = adam.state();
-            r.adamM = s == null ? null : Flat.join(s.m());
-            r.adamV = s == null ? null : Flat.join(s.v());
-            r.adamSteps = adam.steps();
-            r.lossSum = pass.lossSum();
-            r.windows = pass.windows();
+            r.trained(model, adam, EpochRunner.train(model, adam, data, order, 0, order.length, options, task.lr,
+                    Trainer.dropoutStream(options, task.epoch, shard)));
         }
         output.collect(new StreamRecord<>(r));
     }
