@@ -92,9 +92,4 @@ public final class DetectMetrics {
     public void keyExpired() {
         keys--;
     }
-
-    /** The gauge's value. */
-    long keysInState() {
-        return keys;
-    }
 }

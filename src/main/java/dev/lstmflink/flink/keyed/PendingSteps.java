@@ -51,10 +51,6 @@ final class PendingSteps {
         this.wave = new int[capacity];
     }
 
-    int capacity() {
-        return keys.length;
-    }
-
     int size() {
         return size;
     }

@@ -79,6 +79,19 @@ public final class ShardPlan implements Serializable {
         return i < 0 ? -1 : i;
     }
 
+    /**
+     * The index of a key read again by a later pass; fails when the first pass did not count it with as many rows: the
+     * input changed between the jobs.
+     */
+    int sameKeyIndex(SortedKey key) {
+        int i = keyIndex(key.key());
+        if (i < 0 || rows[i] != key.n()) {
+            throw new IllegalStateException("key '" + key.key() + "' has " + key.n() + " rows, the first pass counted "
+                    + (i < 0 ? "none" : rows[i]) + ": the input changed while training");
+        }
+        return i;
+    }
+
     /** The shard that owns global window g of the training ({@code validation} false) or validation list. */
     int shardOf(boolean validation, long g) {
         return (int) ((g / (validation ? valChunk : trainChunk)) % parallelism);

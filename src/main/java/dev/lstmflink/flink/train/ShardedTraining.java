@@ -545,10 +545,7 @@ public final class ShardedTraining {
 
         @Override
         void onKey(SortedKey key, Collector<KeyValues> out) {
-            int i = plan.keyIndex(key.key());
-            if (i < 0 || plan.rows[i] != key.n()) {
-                throw new IllegalStateException("key '" + key.key() + "': the input changed while training");
-            }
+            int i = plan.sameKeyIndex(key);
             KeyValues v = new KeyValues();
             v.rank = i;
             v.rows = plan.trainRows[i];

@@ -20,11 +20,7 @@ final class WindowBlocksFunction extends PerKeyFunction<WindowBlock> {
 
     @Override
     void onKey(SortedKey key, Collector<WindowBlock> out) {
-        int i = plan.keyIndex(key.key());
-        if (i < 0 || plan.rows[i] != key.n()) {
-            throw new IllegalStateException("key '" + key.key() + "' has " + key.n() + " rows, the first pass counted "
-                    + (i < 0 ? "none" : plan.rows[i]) + ": the input changed while training");
-        }
+        int i = plan.sameKeyIndex(key);
         emit(key, false, plan.trainOffset[i], 0, plan.trainOffset[i + 1] - plan.trainOffset[i], out);
         emit(key, true, plan.valOffset[i], plan.trainRows[i], plan.valOffset[i + 1] - plan.valOffset[i], out);
     }
