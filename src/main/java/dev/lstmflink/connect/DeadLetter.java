@@ -68,6 +68,12 @@ public class DeadLetter {
     public static final String BAD_RESET = "bad_reset";
     /** The parser itself failed: a bug, reported rather than allowed to fail the job. */
     public static final String PARSER_ERROR = "parser_error";
+    /**
+     * Not a record but a published model that the running detector refused (another state shape, not a detection
+     * model, unreadable, too large, or published before the model serving): {@link #detail} says why, {@link #source}
+     * and {@link #raw} name the file. Written once per refusal (by subtask 0), not counted as a received record.
+     */
+    public static final String MODEL_REJECTED = "model_rejected";
 
     /** The record as received: its text, or base64 when {@link #rawEncoding} says so. */
     public String raw;

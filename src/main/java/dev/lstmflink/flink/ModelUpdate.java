@@ -10,6 +10,12 @@ public class ModelUpdate {
 
     public String version;
     public byte[] bytes;
+    /** Where it was published (the file's URI), or null. */
+    public String source;
+    /** When it was published (the file's modification time), epoch ms; 0 when unknown. */
+    public long publishedAt;
+    /** Why the publication could not be taken (e.g. a file over the size limit; then {@link #bytes} is null), or null. */
+    public String error;
 
     public ModelUpdate() {}
 

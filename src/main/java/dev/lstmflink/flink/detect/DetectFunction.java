@@ -26,6 +26,8 @@ import java.util.Arrays;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.KeyedStateFunction;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -153,6 +155,8 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     /** This model's shape, written into the operator state on every checkpoint. */
     private transient ModelShape shape;
     private transient ShapeGuard shapes;
+    /** Set by {@link #serveRestored}: the model to serve instead of the given one, or null. */
+    private transient LstmModel restored;
     /** Whether this subtask has logged a key restored from a savepoint of the other scoring mode. */
     private transient boolean loggedModeSwitch;
 
@@ -243,32 +247,45 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         return LstmModelFile.read(bytes, source);
     }
 
-    /**
-     * Reads and checks the model: at least one numeric input, a head of one output per numeric input, normalization
-     * of as many features.
-     */
+    /** A model checked for detection, and the number of values it predicts per event. */
+    private record Checked(LstmModel model, Normalization normalization, int k) {}
+
+    /** Reads and checks the model that serves from the start: the one restored by {@link #serveRestored}, else the given one. */
     private void loadModel() throws Exception {
+        if (restored != null) {
+            install(checked(restored, restored.version()));
+            return;
+        }
         if (modelBytes == null) {
             this.k = valuesWithoutModel;
             this.shape = ModelShape.modelFree(k, NO_MODEL);
             return;
         }
-        LstmModel m = readModel(modelBytes, modelSource);
+        install(checked(readModel(modelBytes, modelSource), modelSource));
+    }
+
+    /**
+     * Checks a model for detection: at least one numeric input, a head of one output per numeric input, normalization
+     * of as many features.
+     *
+     * @throws IllegalArgumentException naming the model and what does not fit
+     */
+    private static Checked checked(LstmModel m, String source) {
         int inputSize = m.numericInputs();
         String inputs = m.embedding() == null ? "input_size = " + inputSize
                 : "numeric inputs = input_size " + m.lstm().config().inputSize() + " - " + m.idsPerStep()
                         + " ids x embedding_dim " + m.embedding().config().embeddingDim() + " = " + inputSize;
         if (inputSize < 1) {
-            throw new IllegalArgumentException("model " + modelSource + " (" + m.version() + ") takes no numeric "
+            throw new IllegalArgumentException("model " + source + " (" + m.version() + ") takes no numeric "
                     + "values (" + inputs + "); anomaly detection predicts and scores the next step's numeric values");
         }
         if (m.head() == null) {
-            throw new IllegalArgumentException("model " + modelSource + " (" + m.version() + ") has no head "
+            throw new IllegalArgumentException("model " + source + " (" + m.version() + ") has no head "
                     + "(head.weight); anomaly detection needs a head predicting the next step's " + inputSize
                     + " values");
         }
         if (m.head().outFeatures() != inputSize) {
-            throw new IllegalArgumentException("model " + modelSource + " (" + m.version() + ") has a head of "
+            throw new IllegalArgumentException("model " + source + " (" + m.version() + ") has a head of "
                     + m.head().outFeatures() + " outputs; anomaly detection needs one predicting the next step's "
                     + "values, " + inputs + " outputs");
         }
@@ -278,18 +295,86 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
             try {
                 n = Normalization.fromJson(norm);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("model " + modelSource + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("model " + source + ": " + e.getMessage(), e);
             }
             if (n.featureCount() != inputSize) {
-                throw new IllegalArgumentException("model " + modelSource + ": normalization has "
+                throw new IllegalArgumentException("model " + source + ": normalization has "
                         + n.featureCount() + " features, the model takes " + inputs + " numeric values");
             }
         }
-        this.model = m;
-        this.head = m.head();
-        this.normalization = n;
-        this.k = inputSize;
-        this.shape = ModelShape.of(m);
+        return new Checked(m, n, inputSize);
+    }
+
+    private void install(Checked c) {
+        this.model = c.model();
+        this.head = c.model().head();
+        this.normalization = c.normalization();
+        this.k = c.k();
+        this.shape = ModelShape.of(c.model());
+    }
+
+    /**
+     * The model to serve instead of the one given, called before {@link #initializeState}: the accepted model a
+     * swappable detector restores from its broadcast state ({@link SwappableDetectFunction}).
+     */
+    void serveRestored(LstmModel m) {
+        this.restored = m;
+    }
+
+    /** Visits every key's prediction: the broadcast context's {@code applyToKeyedState}. */
+    @FunctionalInterface
+    interface KeyVisitor {
+        void apply(ValueStateDescriptor<float[]> state, KeyedStateFunction<String, ValueState<float[]>> f)
+                throws Exception;
+    }
+
+    /**
+     * Swaps to {@code next} while the job runs, with no event waiting in the engine's batch (the operator flushed), or
+     * says why not: it must be a detection model ({@link #checked}) whose state shape is the running one's
+     * ({@link ModelShape#swapRefusal}); the detector without a model cannot take one. Accepted, every key keeps its
+     * h and c, step count and scoring history, and its pending prediction (made by the old model for its next event)
+     * is made again by the new model's head from the key's h, in the new model's normalised units: so a key's next
+     * detection is the new model's in full, and a change of normalisation (a model retrained on newer data) does not
+     * compare numbers of two scales.
+     *
+     * @return null when swapped, else the reason, naming both models
+     */
+    String swap(LstmModel next, String source, KeyVisitor keys) throws Exception {
+        if (model == null) {
+            return "the detector runs without a model (" + NO_MODEL + ", hidden_size 0): it cannot take model "
+                    + next.version() + " while it runs; restart it from a savepoint with --model";
+        }
+        Checked c;
+        try {
+            c = checked(next, source);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        String refusal = ModelShape.swapRefusal(model, next);
+        if (refusal != null) {
+            return refusal;
+        }
+        engine.setModel(next);
+        install(c);
+        keys.apply(state.predictionDescriptor, (key, prediction) -> predictAgain(prediction));
+        metrics.swapped(next.version());
+        return null;
+    }
+
+    /** {@link #swap}: the current key's prediction, made again from its h by the model now serving. */
+    private void predictAgain(ValueState<float[]> prediction) throws Exception {
+        KeyState s = engine.currentState();
+        if (s == null || s.hc == null || s.hc.length != engine.stateSize() || prediction.value() == null) {
+            return;   // no state, or state a restore in reset mode has not reached: the engine starts the key again
+        }
+        float[] next = new float[k];
+        head.apply(s.hc, engine.outputOffset(), next, 0);
+        prediction.update(next);
+    }
+
+    /** The detector's metrics, for the swappable detector's rejections; valid after {@link #open}. */
+    DetectMetrics metrics() {
+        return metrics;
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.lstmflink.flink.detect;
 
 import dev.lstmflink.connect.DeadLetterMetrics;
 import dev.lstmflink.flink.keyed.KeyedLstmEngine;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
@@ -14,8 +16,12 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  * <ul>
  *   <li>{@value #SCORED}, counter: detections emitted (events scored);</li>
  *   <li>{@value #ANOMALIES}, counter: detections flagged as anomalies;</li>
- *   <li>{@value #MODEL_INFO} in the key-value group {@value #MODEL_VERSION}{@code =<version>}, gauge, always 1: the
- *       model in use, as a label ({@code flink_..._detect_model_version_info{model_version="..."} 1.0});</li>
+ *   <li>{@value #MODEL_INFO} in the key-value group {@value #MODEL_VERSION}{@code =<version>}, gauge: 1 for the
+ *       model in use, as a label ({@code flink_..._detect_model_version_info{model_version="..."} 1.0}); after a swap
+ *       the new version's gauge is 1 and the old one's 0 (Flink cannot remove a metric from a running task's group,
+ *       so every version this task served stays listed, at 0);</li>
+ *   <li>{@value #SWAPS}, counter: models swapped in while the job runs (hot swap, {@code SwappableDetectFunction});</li>
+ *   <li>{@value #REJECTIONS}, counter: published models refused (the reason is in the dead-letter output);</li>
  *   <li>{@value #LATENCY}, histogram: the detector's processing time per scored event, in nanoseconds (below);</li>
  *   <li>{@value #KEYS_IN_STATE}, gauge: keys this subtask holds state for, as far as it can tell (below).</li>
  * </ul>
@@ -48,6 +54,10 @@ public final class DetectMetrics {
     public static final String MODEL_INFO = "info";
     /** Histogram: per scored event, ns from its being taken to be stepped to its detection (batch wait included). */
     public static final String LATENCY = "eventProcessingNanos";
+    /** Counter: models swapped in. */
+    public static final String SWAPS = "modelSwaps";
+    /** Counter: published models refused. */
+    public static final String REJECTIONS = "modelRejections";
     /** Gauge: keys started less keys expired, this subtask. */
     public static final String KEYS_IN_STATE = "keysInState";
     /** The samples the latency statistics are computed over. */
@@ -56,6 +66,13 @@ public final class DetectMetrics {
     private final Counter scored;
     private final Counter anomalies;
     private final Histogram latency;
+    private final Counter swaps;
+    private final Counter rejections;
+    private final MetricGroup group;
+    /** Every version that has a gauge, in this task. */
+    private final Set<String> versions = new HashSet<>();
+    /** The version in use; written by the task thread, read by the reporter's (volatile: a swap is rare). */
+    private volatile String version;
     /** Written by the task thread, read by the reporter's: a stale read is fine, as for Flink's own counters. */
     private long keys;
 
@@ -69,7 +86,30 @@ public final class DetectMetrics {
         this.anomalies = g.counter(ANOMALIES);
         this.latency = g.histogram(LATENCY, new DescriptiveStatisticsHistogram(LATENCY_WINDOW));
         g.gauge(KEYS_IN_STATE, (Gauge<Long>) () -> keys);
-        g.addGroup(MODEL_VERSION, modelVersion).gauge(MODEL_INFO, (Gauge<Integer>) () -> 1);
+        this.swaps = g.counter(SWAPS);
+        this.rejections = g.counter(REJECTIONS);
+        this.group = g;
+        serving(modelVersion);
+    }
+
+    /** The model in use is now {@code modelVersion}: its gauge reads 1, every other version's 0. */
+    public void serving(String modelVersion) {
+        this.version = modelVersion;
+        if (versions.add(modelVersion)) {
+            group.addGroup(MODEL_VERSION, modelVersion)
+                    .gauge(MODEL_INFO, (Gauge<Integer>) () -> modelVersion.equals(version) ? 1 : 0);
+        }
+    }
+
+    /** A published model was swapped in; {@link #serving} names it. */
+    public void swapped(String modelVersion) {
+        swaps.inc();
+        serving(modelVersion);
+    }
+
+    /** A published model was refused. */
+    public void rejected() {
+        rejections.inc();
     }
 
     /** One detection emitted, {@code latencyNanos} after its event was taken to be stepped. */

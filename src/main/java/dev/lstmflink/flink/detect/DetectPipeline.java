@@ -7,6 +7,7 @@ import dev.lstmflink.connect.ParseFunction;
 import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.connect.RecordParser;
 import dev.lstmflink.flink.LstmStreams;
+import dev.lstmflink.flink.ModelUpdate;
 import dev.lstmflink.record.Detection;
 import dev.lstmflink.record.RejectedEvent;
 import dev.lstmflink.record.SensorEvent;
@@ -64,6 +65,17 @@ public final class DetectPipeline {
      */
     public static Outputs build(DataStream<RawRecord> raw, RecordParser parser, ScoringConfig scoring,
             DetectOptions options, Duration outOfOrderness, byte[] modelBytes, String modelName) {
+        return build(raw, parser, scoring, options, outOfOrderness, modelBytes, modelName, null);
+    }
+
+    /**
+     * As above, the model replaced while the job runs by the models on {@code modelUpdates} (null: never), refused
+     * ones added to the dead letters with reason {@link DeadLetter#MODEL_REJECTED} (not records: the books above
+     * do not count them).
+     */
+    public static Outputs build(DataStream<RawRecord> raw, RecordParser parser, ScoringConfig scoring,
+            DetectOptions options, Duration outOfOrderness, byte[] modelBytes, String modelName,
+            DataStream<ModelUpdate> modelUpdates) {
         // At the source's parallelism, so parsing chains to the source and each source split (Kafka partition, file)
         // keeps its order up to the keyBy: per-key order is what the processing-time mode scores in.
         SingleOutputStreamOperator<SensorEvent> parsed = raw
@@ -82,8 +94,9 @@ public final class DetectPipeline {
                     .uid(WATERMARKS_UID)
                     .name("watermarks from ts");
         }
-        SingleOutputStreamOperator<Detection> detected = DetectStreams.detect(
-                events, scoring, options, modelBytes, modelName, parser.shape().values());
+        SingleOutputStreamOperator<Detection> detected = modelUpdates == null
+                ? DetectStreams.detect(events, scoring, options, modelBytes, modelName, parser.shape().values())
+                : DetectStreams.swappable(events, modelUpdates, scoring, options, modelBytes, modelName);
         DataStream<Detection> counted = detected.map(new CountingMap<Detection>(SCORED))
                 .uid(COUNT_SCORED_UID)
                 .name("count scored");
@@ -92,6 +105,9 @@ public final class DetectPipeline {
                 .uid(REJECTIONS_UID)
                 .name("rejections to dead letters");
         DataStream<DeadLetter> deadLetters = parsed.getSideOutput(ParseFunction.DEAD_LETTERS).union(rejected);
+        if (modelUpdates != null) {
+            deadLetters = deadLetters.union(detected.getSideOutput(SwappableDetectFunction.MODEL_REJECTED));
+        }
         return new Outputs(counted, deadLetters);
     }
 

@@ -23,6 +23,8 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 final class DetectState {
 
     final ValueState<float[]> prediction;
+    /** The descriptor {@link #prediction} was made with (its TTL included), to visit every key's prediction. */
+    final ValueStateDescriptor<float[]> predictionDescriptor;
     final ValueState<ScoringState> scoring;
     final ValueState<LikelihoodState> likelihood;
 
@@ -37,6 +39,7 @@ final class DetectState {
             lk.enableTimeToLive(ttl);
         }
         this.prediction = rc.getState(p);
+        this.predictionDescriptor = p;
         this.scoring = rc.getState(s);
         this.likelihood = rc.getState(lk);
     }

@@ -328,6 +328,14 @@ public final class KeyedLstmEngine<O> {
         return takenNanos[slot];
     }
 
+    /**
+     * The current key's stored LSTM state, or null when it has none (new, expired or cleared): for a function that
+     * visits every key ({@code applyToKeyedState}) to read it, e.g. to predict again after a model swap.
+     */
+    public KeyState currentState() throws Exception {
+        return state.value();
+    }
+
     /** The offset of the last layer's h in a key's state (where a head reads); 0 without a model. */
     public int outputOffset() {
         return stepper == null ? 0 : stepper.outputOffset();

@@ -8,10 +8,8 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.InternalTimeServiceManager;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.util.Collector;
 
 /**
  * Runs a keyed LSTM function (the plain operator or the detector) with micro-batching: its engine's steps wait in a
@@ -36,18 +34,14 @@ import org.apache.flink.util.Collector;
  * interruptible-timers option is not used here (a watermark's timers and its flush form one step).
  */
 public final class MicroBatchOperator<O, F extends KeyedProcessFunction<String, SensorEvent, O>
-        & KeyedLstmEngine.Owner<O>> extends KeyedProcessOperator<String, SensorEvent, O>
-        implements KeyedLstmEngine.BatchHost<O> {
+        & KeyedLstmEngine.Owner<O>> extends KeyedProcessOperator<String, SensorEvent, O> {
 
     private static final long serialVersionUID = 1L;
 
     private final MicroBatch batch;
     private final F function;
     private transient KeyedLstmEngine<O> engine;
-    private transient TimestampedCollector<O> stamped;
-    private transient long stamp;
-    /** A flush callback is registered and has not run yet. */
-    private transient boolean flushArmed;
+    private transient BatchFlushes<O> flushes;
 
     public MicroBatchOperator(F function, MicroBatch batch) {
         super(function);
@@ -61,27 +55,25 @@ public final class MicroBatchOperator<O, F extends KeyedProcessFunction<String, 
     @Override
     public void open() throws Exception {
         super.open();
-        stamped = new TimestampedCollector<>(output);
-        stamp = PendingSteps.NO_STAMP;
         engine = function.engine();
-        engine.batching(batch.size(), this);
+        flushes = new BatchFlushes<>(batch, this, engine, output, getProcessingTimeService());
     }
 
     @Override
     public void processElement(StreamRecord<SensorEvent> element) throws Exception {
-        stamp = element.hasTimestamp() ? element.getTimestamp() : PendingSteps.NO_STAMP;
+        flushes.from(element);
         super.processElement(element);
     }
 
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        stamp = timer.getTimestamp();
+        flushes.fromTimer(timer.getTimestamp());
         super.onEventTime(timer);
     }
 
     @Override
     public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        stamp = PendingSteps.NO_STAMP;
+        flushes.fromProcessingTime();
         super.onProcessingTime(timer);
         engine.flush();   // a quiet key's released events: one key's, nothing to batch them with
     }
@@ -111,35 +103,5 @@ public final class MicroBatchOperator<O, F extends KeyedProcessFunction<String, 
     public void finish() throws Exception {
         engine.flush();
         super.finish();
-    }
-
-    // --- KeyedLstmEngine.BatchHost
-
-    @Override
-    public long stamp() {
-        return stamp;
-    }
-
-    @Override
-    public Collector<O> output(long stamp) {
-        if (stamp == PendingSteps.NO_STAMP) {
-            stamped.eraseTimestamp();
-        } else {
-            stamped.setAbsoluteTimestamp(stamp);
-        }
-        return stamped;
-    }
-
-    @Override
-    public void opened() {
-        if (flushArmed || batch.size() == 1) {
-            return;
-        }
-        flushArmed = true;
-        long at = getProcessingTimeService().getCurrentProcessingTime() + batch.maxDelay().toMillis();
-        getProcessingTimeService().registerTimer(at, time -> {
-            flushArmed = false;
-            engine.flush();
-        });
     }
 }

@@ -71,8 +71,26 @@ class DetectMetricsTest {
         RecordingGroup g = new RecordingGroup();
         new DetectMetrics(g, "v2-trained");
         assertEquals(Set.of("detect.recordsScored", "detect.anomalies", "detect.eventProcessingNanos",
-                "detect.keysInState", "detect.model_version=v2-trained.info"), g.metrics.keySet());
+                "detect.keysInState", "detect.modelSwaps", "detect.modelRejections",
+                "detect.model_version=v2-trained.info"), g.metrics.keySet());
         assertEquals(1, ((Gauge<?>) g.metrics.get("detect.model_version=v2-trained.info")).getValue());
+    }
+
+    @Test
+    void aSwapCountsAndMovesTheVersionGaugeToTheNewModel() {
+        RecordingGroup g = new RecordingGroup();
+        DetectMetrics m = new DetectMetrics(g, "v1");
+        m.rejected();
+        m.swapped("v2");
+        Gauge<?> v1 = (Gauge<?>) g.metrics.get("detect.model_version=v1.info");
+        Gauge<?> v2 = (Gauge<?>) g.metrics.get("detect.model_version=v2.info");
+        assertEquals(0, v1.getValue(), "the old version stays listed, at 0");
+        assertEquals(1, v2.getValue());
+        m.swapped("v1");   // back to a version served before: its gauge is reused, not registered twice
+        assertEquals(1, v1.getValue());
+        assertEquals(0, v2.getValue());
+        assertEquals(2, ((Counter) g.metrics.get("detect.modelSwaps")).getCount());
+        assertEquals(1, ((Counter) g.metrics.get("detect.modelRejections")).getCount());
     }
 
     @Test
