@@ -6,7 +6,10 @@ import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.connect.kafka.KafkaIo;
 import dev.lstmflink.connect.kafka.SensorProducer;
 import dev.lstmflink.connect.kafka.Topics;
+import dev.lstmflink.core.io.LstmModelFile;
+import dev.lstmflink.core.io.SafetensorsFile;
 import dev.lstmflink.flink.detect.RunCounts;
+import dev.lstmflink.jobs.models.ModelPublisher;
 import dev.lstmflink.jobs.detect.KafkaRun;
 import dev.lstmflink.record.DetectionJson;
 import java.lang.management.ManagementFactory;
@@ -71,7 +74,17 @@ import picocli.CommandLine.Option;
  *       Same machine, same JVM, same clock. Also the sink's share: the detection's Kafka timestamp (when the sink's
  *       producer took it) − ts.</li>
  * </ul>
- * Both job modes also report {@code jvm_cores}: this JVM's CPU time (Flink, and in the latency mode the producer and
+ *   <li>{@code swap}: as {@code latency} (events at {@code --rate}, processing time), with {@code model_updates} on a
+ *       fresh folder listed every {@code --updates-interval}; after the warm-up, {@code --swaps} models are published
+ *       one every {@code --swap-every} ({@code jobs/lstm publish}'s {@code ModelPublisher}: copies of {@code --model}
+ *       under new versions, so the same weights, new files), and a consumer records for each the time from the
+ *       publication (the rename done) to the first detection carrying its version ({@code first_ms}) and to the
+ *       first one from every detector subtask ({@code all_ms}, the keys' subtasks computed as Flink assigns them).
+ *       That is the folder listing's wait (half the interval on average), reading the file, the broadcast, each
+ *       subtask's flush and swap (every key's next prediction made again), the next event of a key there and the
+ *       sink; with exactly-once, the checkpoint that commits it too.</li>
+ * </ul>
+ * The job modes also report {@code jvm_cores}: this JVM's CPU time (Flink, and in the latency mode the producer and
  * consumer threads too) over the wall time measured ({@code execute()}, or the sending time), i.e. the cores it kept
  * busy; and with {@code --broker-pid} the broker's {@code broker_cores} over the same time.
  *
@@ -86,7 +99,7 @@ import picocli.CommandLine.Option;
         description = "The Kafka detection job on local Flink against a real broker: throughput or latency.")
 public final class KafkaDetectBench implements Callable<Integer> {
 
-    enum Mode { prefill, throughput, latency }
+    enum Mode { prefill, throughput, latency, swap }
 
     enum Delivery { at_least_once, exactly_once }
 
@@ -163,6 +176,17 @@ public final class KafkaDetectBench implements Callable<Integer> {
             description = "Flink's object reuse, which KafkaRun turns on (default ${DEFAULT-VALUE})")
     boolean objectReuse;
 
+    @Option(names = "--updates-interval", defaultValue = "1 s",
+            description = "swap: model_updates_interval, how often the folder is listed (default ${DEFAULT-VALUE})")
+    String updatesInterval;
+
+    @Option(names = "--swaps", defaultValue = "5", description = "swap: models published (default ${DEFAULT-VALUE})")
+    int swaps;
+
+    @Option(names = "--swap-every", defaultValue = "5 s",
+            description = "swap: time between publications (default ${DEFAULT-VALUE})")
+    String swapEvery;
+
     @Option(names = "--rate", defaultValue = "20000", description = "latency: events/s (default ${DEFAULT-VALUE})")
     double rate;
 
@@ -201,6 +225,7 @@ public final class KafkaDetectBench implements Callable<Integer> {
             case prefill -> prefill();
             case throughput -> throughput();
             case latency -> latency();
+            case swap -> swap();
         };
     }
 
@@ -425,6 +450,146 @@ public final class KafkaDetectBench implements Callable<Integer> {
             return e2e.length > 0 ? 0 : 1;
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---- swap -----------------------------------------------------------------------------------------------------
+
+    private int swap() throws Exception {
+        Duration warm = TimeUtils.parseDuration(warmup);
+        Duration every = TimeUtils.parseDuration(swapEvery);
+        String in = "swap-" + name + "-events";
+        DetectConfig c = config(in);
+        Path folder = Files.createTempDirectory("bench-swap-models");
+        c.modelUpdates = folder.toUri().toString();
+        c.modelUpdatesInterval = updatesInterval;
+        KafkaSettings s = c.kafkaSettings(bootstrap);
+        Topics.ensure(s);
+        byte[] modelBytes = Files.readAllBytes(model);
+        SafetensorsFile base = SafetensorsFile.read(modelBytes, model.toString());
+        StreamExecutionEnvironment env = environment(c);
+        KafkaRun.build(env, c, s, KafkaIo.source(s), modelBytes, model.toString());
+        JobClient job = env.executeAsync("bench-kafka swap " + name);
+        try {
+            awaitRunning(job);
+            Thread.sleep(2_000);
+            long start = System.currentTimeMillis();
+            long end = start + warm.toMillis() + (swaps + 1) * every.toMillis();
+            String[] versions = new String[swaps];
+            for (int i = 0; i < swaps; i++) {
+                versions[i] = "bench-swap-" + name + "-" + (i + 1);
+            }
+            SwapReceiver receiver = new SwapReceiver(s.outputTopic(), versions, c.flink.maxParallelism, parallelism,
+                    delivery == Delivery.exactly_once ? "read_committed" : "read_uncommitted");
+            Thread rt = new Thread(receiver, "bench-consumer");
+            rt.start();
+            AtomicReference<long[]> sent = new AtomicReference<>();
+            Thread st = new Thread(() -> sent.set(send(in, end)), "bench-producer");
+            st.start();
+            Thread.sleep(warm.toMillis());
+            long[] publishedAt = new long[swaps];
+            Path tmp = Files.createTempDirectory("bench-swap-files");
+            for (int i = 0; i < swaps; i++) {
+                Map<String, String> meta = new java.util.LinkedHashMap<>(base.metadata());
+                meta.put(LstmModelFile.VERSION_KEY, versions[i]);
+                Path file = tmp.resolve(versions[i] + ".safetensors");
+                SafetensorsFile.of(meta, base.tensors()).write(file);
+                ModelPublisher.publish(file.toString(), folder.toString());
+                publishedAt[i] = System.currentTimeMillis();
+                Thread.sleep(every.toMillis());
+            }
+            st.join();
+            Thread.sleep(3_000);
+            receiver.stop = true;
+            rt.join(30_000);
+            if (receiver.failure.get() != null) {
+                throw new IllegalStateException("reading " + s.outputTopic() + " failed", receiver.failure.get());
+            }
+            long[] first = new long[swaps];
+            long[] all = new long[swaps];
+            for (int i = 0; i < swaps; i++) {
+                first[i] = receiver.first[i] == 0 ? -1 : receiver.first[i] - publishedAt[i];
+                all[i] = receiver.all[i] == 0 ? -1 : receiver.all[i] - publishedAt[i];
+            }
+            System.out.println(String.format(Locale.ROOT, "mode=swap name=%s parallelism=%d delivery=%s keys=%d "
+                            + "rate=%.0f sent=%d updates_interval=%s swaps=%d first_ms=%s all_ms=%s "
+                            + "first_median_ms=%d all_median_ms=%d all_max_ms=%d detect_batch=%d",
+                    name, parallelism, delivery, keys, rate, sent.get()[0], updatesInterval.replace(" ", ""), swaps,
+                    join(first), join(all), median(first), median(all), Arrays.stream(all).max().orElse(-1),
+                    c.flink.batchSize));
+            return Arrays.stream(all).allMatch(t -> t >= 0) ? 0 : 1;
+        } finally {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String join(long[] v) {
+        return Arrays.stream(v).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(","));
+    }
+
+    private static long median(long[] v) {
+        long[] sorted = v.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /** Reads the detections and notes when each published version first appears, and when on every subtask. */
+    private final class SwapReceiver implements Runnable {
+        final String topic;
+        final String[] versions;
+        final int maxParallelism;
+        final int subtasks;
+        final String isolation;
+        final long[] first;
+        final long[] all;
+        final boolean[][] seen;
+        final AtomicReference<Exception> failure = new AtomicReference<>();
+        volatile boolean stop;
+
+        SwapReceiver(String topic, String[] versions, int maxParallelism, int subtasks, String isolation) {
+            this.topic = topic;
+            this.versions = versions;
+            this.maxParallelism = maxParallelism;
+            this.subtasks = subtasks;
+            this.isolation = isolation;
+            this.first = new long[versions.length];
+            this.all = new long[versions.length];
+            this.seen = new boolean[versions.length][subtasks];
+        }
+
+        @Override
+        public void run() {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(isolation))) {
+                List<TopicPartition> tps = partitions(c, topic);
+                c.assign(tps);
+                c.seekToBeginning(tps);
+                while (!stop) {
+                    var batch = c.poll(Duration.ofMillis(20));
+                    long now = System.currentTimeMillis();
+                    for (ConsumerRecord<byte[], byte[]> r : batch) {
+                        var d = DetectionJson.fromJson(r.value());
+                        int v = Arrays.asList(versions).indexOf(d.modelVersion);
+                        if (v < 0) {
+                            continue;
+                        }
+                        if (first[v] == 0) {
+                            first[v] = now;
+                        }
+                        int sub = org.apache.flink.runtime.state.KeyGroupRangeAssignment
+                                .assignKeyToParallelOperator(d.key, maxParallelism, subtasks);
+                        seen[v][sub] = true;
+                        boolean every = true;
+                        for (boolean b : seen[v]) {
+                            every &= b;
+                        }
+                        if (every && all[v] == 0) {
+                            all[v] = now;
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                failure.set(e);
+            }
         }
     }
 

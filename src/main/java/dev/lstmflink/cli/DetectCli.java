@@ -66,6 +66,11 @@ public final class DetectCli implements Callable<Integer> {
                     + "model)")
     String model;
 
+    @Option(names = "--model-updates", paramLabel = "FOLDER",
+            description = "Kafka mode: a folder (path or URI) watched for published models, each swapped in while the "
+                    + "job runs (overrides model_updates; publish with jobs/lstm publish or jobs/train --publish)")
+    String modelUpdates;
+
     @Option(names = "--output", paramLabel = "DIR",
             description = "local modes: folder for the results, report.html and dead-letters.jsonl (overrides output)")
     Path output;
@@ -136,6 +141,9 @@ public final class DetectCli implements Callable<Integer> {
         if (model != null) {
             c.model = model;
         }
+        if (modelUpdates != null) {
+            c.modelUpdates = modelUpdates;
+        }
         if (output != null) {
             c.output = output.toString();
         }
@@ -170,6 +178,10 @@ public final class DetectCli implements Callable<Integer> {
         if (kafka == null && (inputTopic != null || outputTopic != null || deadLetterTopic != null
                 || groupId != null)) {
             throw new CliException("--input-topic, --output-topic, --dead-letter-topic and --group-id need --kafka");
+        }
+        if (kafka == null && c.modelUpdates != null) {
+            throw new CliException("model_updates = " + c.modelUpdates + ": model updates are for the Kafka job, which "
+                    + "runs until stopped; give --kafka (the local modes read their input once, with one model)");
         }
         if (input == null && trainFraction != null) {
             throw new CliException("--train-fraction is for CSV replay and needs --input");

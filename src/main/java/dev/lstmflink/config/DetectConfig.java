@@ -236,6 +236,15 @@ public final class DetectConfig {
     /** A model file larger than this is refused before it is read (Flink memory size syntax: 256 mb, 1 gb). */
     @JsonProperty("model_max_bytes")
     public String modelMaxBytes = "256 mb";
+    /**
+     * Kafka mode: a folder (local path or URI: {@code file://}, {@code s3://}, {@code hdfs://} through Flink's file
+     * systems) watched for published models, each swapped in while the job runs; null: the model never changes.
+     */
+    @JsonProperty("model_updates")
+    public String modelUpdates;
+    /** How often the {@link #modelUpdates} folder is listed (a Flink duration: 5 s, 500 ms). */
+    @JsonProperty("model_updates_interval")
+    public String modelUpdatesInterval = "5 s";
     /** Local modes: the folder for report.html, dead-letters.jsonl and the CSV results. */
     public String output = "target/detect";
     public Input input = new Input();
@@ -315,6 +324,11 @@ public final class DetectConfig {
     /** Checks ranges; the message names the key and the value. */
     public void validate(String source) throws ConfigException {
         check(source, "model", model, model == null || !model.isBlank(), "a file name");
+        check(source, "model_updates", modelUpdates, modelUpdates == null || !modelUpdates.isBlank(),
+                "a folder (path or URI)");
+        duration(source, "model_updates_interval", modelUpdatesInterval);
+        check(source, "model_updates_interval", modelUpdatesInterval,
+                !modelUpdatesInterval().isNegative() && modelUpdatesInterval().toMillis() >= 100, "at least 100 ms");
         check(source, "output", output, output != null && !output.isBlank(), "a folder name");
         check(source, "input.max_record_bytes", input.maxRecordBytes, input.maxRecordBytes >= 16,
                 "an integer >= 16");
@@ -438,6 +452,10 @@ public final class DetectConfig {
         return TimeUtils.parseDuration(events.outOfOrderness);
     }
 
+    public Duration modelUpdatesInterval() {
+        return TimeUtils.parseDuration(modelUpdatesInterval);
+    }
+
     public Duration checkpointInterval() {
         return TimeUtils.parseDuration(flink.checkpointInterval);
     }
@@ -456,7 +474,7 @@ public final class DetectConfig {
     private static List<String> keys() {
         List<String> out = new ArrayList<>();
         collect("", StrictYaml.YAML.valueToTree(new DetectConfig()), out);
-        for (String nullByDefault : List.of("model", "training.train_fraction", "training.max_rows",
+        for (String nullByDefault : List.of("model", "model_updates", "training.train_fraction", "training.max_rows",
                 "flink.checkpoint_dir", "flink.restore_from")) {
             if (!out.contains(nullByDefault)) {
                 out.add(nullByDefault);
@@ -489,7 +507,7 @@ public final class DetectConfig {
             case "kafka.delivery" -> "expected exactly_once or at_least_once";
             case "flink.on_state_mismatch" -> "expected fail or reset";
             case "events.event_time", "kafka.create_topics", "scoring.clip_anomalies" -> "expected true or false";
-            case "model", "model_max_bytes", "output", "events.out_of_orderness", "events.allowed_lateness",
+            case "model", "model_max_bytes", "model_updates", "model_updates_interval", "output", "events.out_of_orderness", "events.allowed_lateness",
                  "events.idle_timeout", "events.quiet_release", "events.max_ahead",
                  "kafka.bootstrap_servers", "kafka.input_topic", "kafka.output_topic", "kafka.dead_letter_topic",
                  "kafka.group_id", "kafka.starting_offsets", "kafka.transactional_id_prefix", "kafka.linger",

@@ -14,8 +14,10 @@ import dev.lstmflink.connect.kafka.PartitionWatermarks;
 import dev.lstmflink.connect.kafka.Topics;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.nn.LstmModel;
+import dev.lstmflink.flink.ModelUpdate;
 import dev.lstmflink.flink.detect.DetectPipeline;
 import dev.lstmflink.jobs.RemoteFiles;
+import dev.lstmflink.jobs.models.ModelUpdates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +70,8 @@ public final class KafkaRun {
                 + "writing detections to " + s.outputTopic() + " and dead letters to " + s.deadLetterTopic() + ", "
                 + (s.exactlyOnce() ? "exactly-once (read them with isolation.level=read_committed; they appear "
                 + "after each checkpoint, every " + c.flink.checkpointInterval + ")" : "at-least-once")
+                + (c.modelUpdates == null ? "" : "; models published to " + c.modelUpdates + " are swapped in (the "
+                + "folder is listed every " + c.modelUpdatesInterval + ")")
                 + "; stop with Ctrl-C");
         env.execute("lstm-flink detect (kafka " + s.inputTopic() + " -> " + s.outputTopic() + ")");
     }
@@ -152,7 +156,16 @@ public final class KafkaRun {
                 ? PartitionWatermarks.of(parser, c.outOfOrderness(), SOURCE_IDLENESS)
                 : WatermarkStrategy.noWatermarks();
         DataStream<RawRecord> raw = env.fromSource(source, watermarks, "kafka " + s.inputTopic()).uid(SOURCE_UID);
-        DetectPipeline.Outputs out = DetectPipeline.build(raw, parser, c.scoring(), options, null, model, modelName);
+        DataStream<ModelUpdate> updates = null;
+        if (c.modelUpdates != null) {
+            // One reader: every detector subtask gets every file, in the order it was read (broadcast).
+            updates = env.fromSource(ModelUpdates.source(c.modelUpdates, c.modelUpdatesInterval(), c.modelMaxBytes()),
+                            WatermarkStrategy.noWatermarks(), "model updates " + c.modelUpdates)
+                    .setParallelism(1)
+                    .uid(ModelUpdates.UID);   // its checkpointed state: the files already read
+        }
+        DetectPipeline.Outputs out = DetectPipeline.build(raw, parser, c.scoring(), options, null, model, modelName,
+                updates);
         out.detections().sinkTo(KafkaIo.detectionSink(s)).uid(DETECTIONS_UID).name("kafka " + s.outputTopic());
         out.deadLetters().sinkTo(KafkaIo.deadLetterSink(s)).uid(DEAD_LETTERS_UID)
                 .name("kafka " + s.deadLetterTopic());
