@@ -83,6 +83,15 @@ public final class ModelPublisher {
     }
 
     /**
+     * Whether {@code version} is already published in {@code folder}: a trainer asks before training, rather than
+     * being refused after it.
+     */
+    public static boolean isPublished(String folder, String version) throws IOException {
+        Path target = new Path(new Path(ModelUpdates.folderUri(folder)), fileName(version));
+        return target.getFileSystem().exists(target);
+    }
+
+    /**
      * The file name of a version: every character but {@code [A-Za-z0-9._-]} becomes {@code _}, and a leading
      * {@code .} or {@code _} becomes {@code -}, so that the file is not hidden from the watcher.
      */
