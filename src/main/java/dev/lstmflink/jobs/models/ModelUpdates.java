@@ -2,8 +2,11 @@ package dev.lstmflink.jobs.models;
 
 import dev.lstmflink.flink.ModelUpdate;
 import dev.lstmflink.jobs.RemoteFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
@@ -26,17 +29,30 @@ public final class ModelUpdates {
     private ModelUpdates() {}
 
     /**
-     * Watches {@code folder} every {@code interval}.
+     * Watches {@code folder} every {@code interval}. The folder is created when missing: the source lists it from the
+     * first poll on, and a folder that is not there fails the listing, and with it the job (also when it is removed
+     * while the job runs). An empty "folder" of an object store (S3) does not exist until something is in it.
      *
      * @param folder   a URI ({@code file:///...}, {@code s3://...}) or a local path (made absolute)
      * @param maxBytes the largest model file read (see {@link ModelFileFormat})
+     * @throws UncheckedIOException naming the folder when it is missing and cannot be created
      */
     public static FileSource<ModelUpdate> source(String folder, Duration interval, long maxBytes) {
         if (interval == null || interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("the interval at which " + folder + " is watched must be positive, got "
                     + interval);
         }
-        return FileSource.forBulkFileFormat(new ModelFileFormat(maxBytes), new Path(folderUri(folder)))
+        Path dir = new Path(folderUri(folder));
+        try {
+            FileSystem fs = dir.getFileSystem();
+            if (!fs.exists(dir) && !fs.mkdirs(dir)) {
+                throw new IOException(folder + ": the model folder is missing and could not be created");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage() != null && e.getMessage().contains(folder) ? e.getMessage()
+                    : folder + ": the model folder cannot be watched: " + e.getMessage(), e);
+        }
+        return FileSource.forBulkFileFormat(new ModelFileFormat(maxBytes), dir)
                 .monitorContinuously(interval)
                 .build();
     }
