@@ -29,9 +29,9 @@ public final class ModelUpdates {
     private ModelUpdates() {}
 
     /**
-     * Watches {@code folder} every {@code interval}. The folder is created when missing: the source lists it from the
-     * first poll on, and a folder that is not there fails the listing, and with it the job (also when it is removed
-     * while the job runs). An empty "folder" of an object store (S3) does not exist until something is in it.
+     * Watches {@code folder} every {@code interval}. The folder is created when missing: Flink's continuous
+     * enumerator (2.2.1) lists it at every poll, and while it is not there each poll only logs "Failed to enumerate
+     * files" with a {@code FileNotFoundException}, so a mistyped folder would look like one that is merely empty.
      *
      * @param folder   a URI ({@code file:///...}, {@code s3://...}) or a local path (made absolute)
      * @param maxBytes the largest model file read (see {@link ModelFileFormat})

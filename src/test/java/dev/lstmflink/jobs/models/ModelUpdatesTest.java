@@ -25,7 +25,7 @@ class ModelUpdatesTest {
     }
 
     @Test
-    void aMissingFolderIsCreatedSoThatTheFirstListingDoesNotFailTheJob() {
+    void aMissingFolderIsCreatedSoThatEveryPollCanListIt() {
         Path folder = tmp.resolve("a/b/models");
         var source = ModelUpdates.source(folder.toString(), Duration.ofSeconds(1), 1 << 20);
         assertTrue(Files.isDirectory(folder));
