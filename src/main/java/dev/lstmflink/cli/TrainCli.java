@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
             "", "Examples:",
             "  jobs/train --input data/nyc_taxi.csv --output target/taxi.safetensors",
             "  jobs/train --input data/ --output model.safetensors --epochs 50 --hidden-size 64 --parallelism 4",
-            "  jobs/train --input data/ --output model.safetensors --model-version taxi-v2 --publish s3://bucket/models/"})
+            "  jobs/train --input data/ --output model.safetensors --model-version taxi-v2 \\",
+            "             --publish s3://bucket/models/"})
 public final class TrainCli implements Callable<Integer> {
 
     /** The config file used when {@code --config} is not given, relative to the working directory. */

@@ -23,9 +23,10 @@ public final class VersionedModels {
         LstmConfig cfg = LstmConfig.of(1, 4);
         Random rnd = new Random(seed);
         Lstm<double[]> lstm = Lstm.f64(cfg, RandomLstm.params(cfg, rnd));
-        List<NamedTensor> head = List.of(
-                NamedTensor.ofFloats("head.weight", new int[] {1, 4}, TestModels.toFloats(RandomLstm.values(4, 0.5, rnd))),
-                NamedTensor.ofFloats("head.bias", new int[] {1}, TestModels.toFloats(RandomLstm.values(1, 0.1, rnd))));
+        float[] w = TestModels.toFloats(RandomLstm.values(4, 0.5, rnd));
+        float[] b = TestModels.toFloats(RandomLstm.values(1, 0.1, rnd));
+        List<NamedTensor> head = List.of(NamedTensor.ofFloats("head.weight", new int[] {1, 4}, w),
+                NamedTensor.ofFloats("head.bias", new int[] {1}, b));
         return LstmSafetensors.toFile(lstm, "lstm.", DType.F32, head, Map.of(LstmModelFile.VERSION_KEY, version))
                 .toBytes();
     }
