@@ -15,19 +15,22 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code lstm} command line tool ({@code jobs/lstm}): runs and inspects LSTM model files of every format
- * {@code LstmModelFile} reads (safetensors with PyTorch names, Keras, ONNX, Wolfram JSON) without Flink.
+ * {@code LstmModelFile} reads (safetensors with PyTorch names, Keras, ONNX, Wolfram JSON) without Flink, and
+ * publishes one to the folder a detection job watches for model updates.
  *
  * <p>Exit codes: 0 success; 2 bad usage, bad input or an unreadable or malformed model file (the message names the
  * file, and for CSV input the line, column and value); 1 an internal error. Stack traces only with
  * {@code --verbose}.
  */
 @Command(name = "lstm", mixinStandardHelpOptions = true, versionProvider = LstmCli.Version.class,
-        subcommands = {ForwardCommand.class, InspectCommand.class},
-        description = "LSTM model files (safetensors, Keras, ONNX, Wolfram JSON): run one sequence, or inspect a file.",
+        subcommands = {ForwardCommand.class, InspectCommand.class, PublishCommand.class},
+        description = "LSTM model files (safetensors, Keras, ONNX, Wolfram JSON): run one sequence, inspect a file, or "
+                + "publish it to a detection job's model folder.",
         footer = {"", "Examples:",
             "  jobs/lstm inspect model.safetensors",
             "  jobs/lstm forward --model model.safetensors --input seq.csv --output out.csv \\",
-            "                    --state-out state.csv --precision f64"})
+            "                    --state-out state.csv --precision f64",
+            "  jobs/lstm publish model.safetensors --to s3://bucket/models/"})
 public final class LstmCli implements Callable<Integer> {
 
     @Spec
@@ -42,7 +45,7 @@ public final class LstmCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing subcommand: forward or inspect");
+        throw new ParameterException(spec.commandLine(), "missing subcommand: forward, inspect or publish");
     }
 
     /** The version from the jar's Maven descriptor (absent when run from target/classes). */

@@ -4,6 +4,7 @@ import dev.lstmflink.config.TrainConfig;
 import dev.lstmflink.flink.train.ShardPlan;
 import dev.lstmflink.flink.train.ShardedTraining;
 import dev.lstmflink.jobs.TrainJob;
+import dev.lstmflink.jobs.models.ModelPublisher;
 import dev.lstmflink.train.CellOptions;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.Trainer;
@@ -45,7 +46,9 @@ import picocli.CommandLine.Spec;
         footer = {"", "Settings not given as flags come from --config (see config/train.yaml for every setting).",
             "", "Examples:",
             "  jobs/train --input data/nyc_taxi.csv --output target/taxi.safetensors",
-            "  jobs/train --input data/ --output model.safetensors --epochs 50 --hidden-size 64 --parallelism 4"})
+            "  jobs/train --input data/ --output model.safetensors --epochs 50 --hidden-size 64 --parallelism 4",
+            "  jobs/train --input data/ --output model.safetensors --model-version taxi-v2 \\",
+            "             --publish s3://bucket/models/"})
 public final class TrainCli implements Callable<Integer> {
 
     /** The config file used when {@code --config} is not given, relative to the working directory. */
@@ -89,6 +92,16 @@ public final class TrainCli implements Callable<Integer> {
             description = "the HTML report (default: report in the config, else training-report.html next to the "
                     + "model)")
     Path report;
+
+    @Option(names = "--model-version", paramLabel = "NAME",
+            description = "the model file's model_version metadata (default: trained-<seed hex>-epoch<k>); "
+                    + "--version prints the tool's version")
+    String modelVersion;
+
+    @Option(names = "--publish", paramLabel = "FOLDER",
+            description = "after writing --output, publish it to the folder a detection job watches (a local path "
+                    + "or a URI), as jobs/lstm publish does")
+    String publish;
 
     @Option(names = "--verbose", description = "print stack traces of errors")
     boolean verbose;
@@ -160,6 +173,14 @@ public final class TrainCli implements Callable<Integer> {
         if (!Files.exists(input)) {
             throw new CliException(input + ": no such file or directory");
         }
+        if (modelVersion != null && modelVersion.isBlank()) {
+            throw new CliException("--model-version is blank; give a name, or leave it out for the default");
+        }
+        if (modelVersion != null && publish != null && ModelPublisher.isPublished(publish, modelVersion)) {
+            throw new CliException(publish + ": version " + modelVersion + " is already published there ("
+                    + ModelPublisher.fileName(modelVersion) + "); a published model is never replaced, choose "
+                    + "another --model-version");
+        }
         if (Files.isDirectory(output)) {
             throw new CliException(output + ": is a directory, expected a model file name such as model.safetensors");
         }
@@ -175,7 +196,7 @@ public final class TrainCli implements Callable<Integer> {
             var emb = c.embeddingConfig();
             TrainJob.Spec job = new TrainJob.Spec(input, output, c.model.hiddenSize, c.model.layers, c.model.dropout,
                     c.data.window, c.data.stride, c.data.validationFraction, options, c.parallelism, c.idColumns(),
-                    emb, c.cellOptions());
+                    emb, c.cellOptions(), modelVersion);
             // The summary comes first, before the epochs: a first pass on Flink counts and checks the data (the rows
             // stay on the cluster), then each epoch's subtasks read their own shards.
             ShardedTraining.Scan scan = TrainJob.scan(job);
@@ -227,6 +248,9 @@ public final class TrainCli implements Callable<Integer> {
                             + " epochs)" : "");
             out.println("model: " + output + " (weights of epoch " + r.bestEpoch() + ")");
             out.println("report: " + reportFile);
+            if (publish != null) {
+                out.println(PublishCommand.line(ModelPublisher.publish(output.toString(), publish)));
+            }
             out.flush();
         } catch (Exception e) {
             DataException data = dataException(e);

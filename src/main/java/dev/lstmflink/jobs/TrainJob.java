@@ -53,19 +53,31 @@ public final class TrainJob {
      * @param embedding   the embedding front end of those ids, or null (then there must be no id columns); its
      *                    {@code ids_per_step} is the number of id columns
      * @param cell        bias, projection and activations of the LSTM ({@link CellOptions#DEFAULT}: nn.LSTM's)
+     * @param version     the model file's {@code model_version}, or null for {@code trained-<seed hex>-epoch<k>}
      */
     public record Spec(Path input, Path output, int hiddenSize, int layers, double dropout, int window, int stride,
                        double valFraction, TrainOptions options, int parallelism, IdColumns idColumns,
-                       EmbeddingConfig embedding, CellOptions cell) {
+                       EmbeddingConfig embedding, CellOptions cell, String version) {
 
         public Spec {
             idColumns = idColumns == null ? IdColumns.NONE : idColumns;
             cell = cell == null ? CellOptions.DEFAULT : cell;
+            if (version != null && version.isBlank()) {
+                throw new IllegalArgumentException("the model version is blank, got '" + version + "'");
+            }
             int k = embedding == null ? 0 : embedding.idsPerStep();
             if (k != idColumns.count()) {
                 throw new IllegalArgumentException("the embedding embeds " + k + " id(s) per step but "
                         + idColumns.count() + " id column(s) are given: " + idColumns.names());
             }
+        }
+
+        /** With the default version name ({@code trained-<seed hex>-epoch<k>}). */
+        public Spec(Path input, Path output, int hiddenSize, int layers, double dropout, int window, int stride,
+                    double valFraction, TrainOptions options, int parallelism, IdColumns idColumns,
+                    EmbeddingConfig embedding, CellOptions cell) {
+            this(input, output, hiddenSize, layers, dropout, window, stride, valFraction, options, parallelism,
+                    idColumns, embedding, cell, null);
         }
 
         /** With nn.LSTM's cell (bias, no projection, tanh and sigmoid). */
@@ -152,8 +164,8 @@ public final class TrainJob {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        ModelFileWriter.write(spec.output(), model, normalization, summary,
-                "trained-" + Long.toHexString(spec.options().seed()) + "-epoch" + kept);
+        ModelFileWriter.write(spec.output(), model, normalization, summary, spec.version() != null ? spec.version()
+                : "trained-" + Long.toHexString(spec.options().seed()) + "-epoch" + kept);
     }
 
     /** Trains on rows already read into memory (e.g. by {@link SeriesLoader#load}), shipping the windows to Flink. */

@@ -9,6 +9,7 @@ import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.train.data.Normalization;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +112,24 @@ class TrainCliITCase {
         assertTrue(r.out().contains("mixed.csv:200: "), log);
         assertTrue(Files.isRegularFile(out) && Files.isRegularFile(dir.resolve("training-report.html")), log);
         assertTrue(Files.readString(dir.resolve("training-report.html")).contains("mixed.csv:200: "));
+    }
+
+    @Test
+    void modelVersionNamesTheModelAndPublishPutsItInTheWatchedFolder() throws Exception {
+        Path out = tmp.resolve("published/taxi.safetensors");
+        Path folder = tmp.resolve("published/models");
+        TrainCliTest.Run r = TrainCliTest.run("--input", TAXI.toString(), "--output", out.toString(), "--config",
+                config.toString(), "--epochs", "1", "--hidden-size", "4", "--window", "24", "--parallelism", "1",
+                "--model-version", "taxi v2", "--publish", folder.toString());
+        String log = r.out() + r.err();
+        assertEquals(0, r.code(), log);
+        assertEquals("taxi v2", LstmModelFile.read(out).version());
+        assertEquals("taxi v2", LstmModelFile.read(out).metadata().get(LstmModelFile.VERSION_KEY));
+
+        Path published = folder.resolve("taxi_v2.safetensors").toAbsolutePath();
+        assertTrue(r.out().contains("published taxi v2 to " + published + " (" + Files.size(out) + " bytes)"), log);
+        assertEquals("taxi v2", LstmModelFile.read(published).version());
+        assertTrue(Arrays.equals(Files.readAllBytes(out), Files.readAllBytes(published)));
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lstmflink.config.ConfigException;
 import dev.lstmflink.config.TrainConfig;
+import dev.lstmflink.jobs.TrainJob;
 import dev.lstmflink.train.TrainOptions;
 import dev.lstmflink.train.Trainer;
 import dev.lstmflink.train.model.Initializers;
@@ -238,6 +239,28 @@ class TrainCliTest {
         r = run("--input", tmp.resolve("missing.csv").toString(), "--output", "m.safetensors");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("missing.csv: no such file or directory"), r.err());
+    }
+
+    @Test
+    void aBlankModelVersionOrOneAlreadyPublishedIsRefusedBeforeTraining() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("data.csv"), "timestamp,value\n2024-01-01 00:00:00,1\n");
+        Path out = tmp.resolve("m.safetensors");
+        Run blank = run("--input", csv.toString(), "--output", out.toString(), "--model-version", " ");
+        assertEquals(2, blank.code(), blank.err());
+        assertEquals("train: --model-version is blank; give a name, or leave it out for the default",
+                blank.err().strip());
+
+        Path folder = Files.createDirectories(tmp.resolve("models"));
+        Files.writeString(folder.resolve("taxi_v2.safetensors"), "published earlier");
+        Run taken = run("--input", csv.toString(), "--output", out.toString(), "--model-version", "taxi v2",
+                "--publish", folder.toString());
+        assertEquals(2, taken.code(), taken.err());
+        assertTrue(taken.err().startsWith("train: " + folder + ": version taxi v2 is already published there "
+                + "(taxi_v2.safetensors)"), taken.err());
+        assertFalse(taken.out().contains("epoch"), "refused before training: " + taken.out());
+        assertFalse(Files.exists(out));
+        assertThrows(IllegalArgumentException.class, () -> new TrainJob.Spec(csv, out, 4, 1, 0,
+                4, 4, 0.2, TrainOptions.defaults(), 1, null, null, null, ""));
     }
 
     /** One run of the tool through picocli, as {@code main} does it but without exiting. */
