@@ -50,7 +50,7 @@ import picocli.CommandLine;
  * Checked on the committed output ({@code read_committed}): exactly one detection per event (each key's steps 1, 2,
  * 3, ... without gap or repeat, so its LSTM's step count continued through the swap and the crash), v1 only before
  * the publication, per key one switch from v1 to v2 and never back, v2 only from the known point, exactly one
- * rejection and no other dead letter, and the job restored from a checkpoint once and still running.
+ * rejection and no other dead letter, and the job restored from a checkpoint and still running.
  */
 class ModelHotSwapITCase {
 
@@ -229,8 +229,11 @@ class ModelHotSwapITCase {
             assertTrue(r.detail.endsWith("model " + v2 + " keeps serving"), r.detail);
             assertTrue(r.source.endsWith("v3-hidden8.safetensors"), r.toString());
 
-            JsonNode counts = cluster.rest().checkpoints(jobId).path("counts");
-            assertEquals(restoredBefore + 1, counts.path("restored").asLong(), "one restore: " + counts);
+            // the kill restores the job once or twice: Flink may first redeploy onto the dead TaskManager before its
+            // loss is detected, fail that deployment and restore again
+            JsonNode cp = cluster.rest().checkpoints(jobId);
+            assertTrue(cp.path("counts").path("restored").asLong() > restoredBefore, "restored: " + cp.path("counts"));
+            assertTrue(cp.path("latest").path("restored").path("id").asLong(0) >= 1, "from a checkpoint: " + cp);
             assertEquals("RUNNING", cluster.rest().jobState(jobId));
             cluster.rest().cancel(jobId);
         }
