@@ -4,8 +4,9 @@ import dev.lstmflink.core.io.file.ModelBytes;
 import java.time.Instant;
 
 /**
- * A model to swap in at runtime, sent on the broadcast input of {@link SwappableLstmFunction}: a version name and the
- * safetensors file's bytes (so TaskManagers need no shared file system).
+ * A model to swap in at runtime, sent on the broadcast input of {@link SwappableLstmFunction} or of the detection
+ * job's {@code SwappableDetectFunction}: a version name and the model file's bytes (so TaskManagers need no shared file
+ * system).
  *
  * <p>An update read from a watched folder also says where it came from ({@code source}, the file's URI) and when it
  * was published ({@code publishedAt}, the file's modification time); a file that could not be taken (too large, say)
