@@ -139,30 +139,50 @@ class DetectFunctionTest {
      * previous prediction, step, predict with the head.
      */
     static List<Detection> reference(List<SensorEvent> events, ScoringConfig scoring) throws Exception {
-        LstmModel m = LstmModelFile.read(MODEL, "ref");
         Normalization norm = new Normalization(MEAN, STD);
-        LstmStepper<float[]> st = m.lstm().stepper();
-        float[] state = st.newState();
+        return reference(events, scoring, events.size(), MODEL, norm, MODEL, norm);
+    }
+
+    /**
+     * The offline reference for one key, with a hot swap ({@code SwappableDetectTest}): model A (normalisation A) for events [0, swapAt), then B: the prediction
+     * for event swapAt made again by B's head from the state A left, B's normalisation from then on, one scoring
+     * history throughout.
+     */
+    static List<Detection> reference(List<SensorEvent> events, ScoringConfig scoring, int swapAt, byte[] a,
+                                     Normalization na, byte[] b, Normalization nb) throws Exception {
+        LstmModel ma = LstmModelFile.read(a, "a");
+        LstmModel mb = LstmModelFile.read(b, "b");
+        LstmStepper<float[]> sa = ma.lstm().stepper();
+        LstmStepper<float[]> sb = mb.lstm().stepper();
+        float[] state = sa.newState();
         KeyScorer scorer = new KeyScorer(scoring);
         ScoringState sc = scorer.newState();
         float[] predicted = null;
         List<Detection> out = new ArrayList<>();
-        long step = 0;
-        for (SensorEvent e : events) {
+        for (int i = 0; i < events.size(); i++) {
+            boolean after = i >= swapAt;
+            LstmModel m = after ? mb : ma;
+            LstmStepper<float[]> st = after ? sb : sa;
+            Normalization n = after ? nb : na;
+            if (i == swapAt && predicted != null) {
+                predicted = new float[2];
+                mb.head().apply(state, sb.outputOffset(), predicted, 0);
+            }
+            SensorEvent e = events.get(i);
             float[] xn = e.values.clone();
-            norm.apply(xn);
+            n.apply(xn);
             KeyScorer.Result r = predicted == null ? null : scorer.score(xn, predicted, sc);
             float[] raw = null;
             if (predicted != null) {
                 raw = predicted.clone();
-                norm.invert(raw);
+                n.invert(raw);
             }
             st.step(xn, 0, state);
             float[] next = new float[2];
             m.head().apply(state, st.outputOffset(), next, 0);
             out.add(new Detection(e.key, e.ts, e.values.clone(), raw,
                     r == null ? Double.NaN : r.residual(), r == null ? Double.NaN : r.score(),
-                    r == null ? Double.NaN : r.threshold(), r != null && r.anomaly(), ++step, m.version()));
+                    r == null ? Double.NaN : r.threshold(), r != null && r.anomaly(), i + 1, m.version()));
             predicted = next;
         }
         return out;

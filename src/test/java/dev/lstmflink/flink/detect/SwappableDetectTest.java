@@ -12,15 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lstmflink.anomaly.KeyScorer;
-import dev.lstmflink.anomaly.ScoringState;
 import dev.lstmflink.config.DetectOptions;
 import dev.lstmflink.config.MicroBatch;
 import dev.lstmflink.connect.DeadLetter;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.model.LstmConfig;
-import dev.lstmflink.core.nn.LstmModel;
-import dev.lstmflink.core.nn.LstmStepper;
 import dev.lstmflink.flink.ModelUpdate;
 import dev.lstmflink.flink.detect.DetectFunctionTest.Backend;
 import dev.lstmflink.flink.keyed.BroadcastMicroBatchOperator;
@@ -99,51 +95,6 @@ class SwappableDetectTest {
         return LstmModelFile.read(bytes, "test").version();
     }
 
-    /**
-     * The offline reference for one key: model A (normalisation A) for events [0, swapAt), then B: the prediction
-     * for event swapAt made again by B's head from the state A left, B's normalisation from then on, one scoring
-     * history throughout.
-     */
-    static List<Detection> reference(List<SensorEvent> events, int swapAt, byte[] a, Normalization na, byte[] b,
-                                     Normalization nb) throws Exception {
-        LstmModel ma = LstmModelFile.read(a, "a");
-        LstmModel mb = LstmModelFile.read(b, "b");
-        LstmStepper<float[]> sa = ma.lstm().stepper();
-        LstmStepper<float[]> sb = mb.lstm().stepper();
-        float[] state = sa.newState();
-        KeyScorer scorer = new KeyScorer(SCORING);
-        ScoringState sc = scorer.newState();
-        float[] predicted = null;
-        List<Detection> out = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            boolean after = i >= swapAt;
-            LstmModel m = after ? mb : ma;
-            LstmStepper<float[]> st = after ? sb : sa;
-            Normalization n = after ? nb : na;
-            if (i == swapAt && predicted != null) {
-                predicted = new float[2];
-                mb.head().apply(state, sb.outputOffset(), predicted, 0);
-            }
-            SensorEvent e = events.get(i);
-            float[] xn = e.values.clone();
-            n.apply(xn);
-            KeyScorer.Result r = predicted == null ? null : scorer.score(xn, predicted, sc);
-            float[] raw = null;
-            if (predicted != null) {
-                raw = predicted.clone();
-                n.invert(raw);
-            }
-            st.step(xn, 0, state);
-            float[] next = new float[2];
-            m.head().apply(state, st.outputOffset(), next, 0);
-            out.add(new Detection(e.key, e.ts, e.values.clone(), raw,
-                    r == null ? Double.NaN : r.residual(), r == null ? Double.NaN : r.score(),
-                    r == null ? Double.NaN : r.threshold(), r != null && r.anomaly(), i + 1, m.version()));
-            predicted = next;
-        }
-        return out;
-    }
-
     @ParameterizedTest
     @EnumSource(Backend.class)
     void afterASwapEveryDetectionIsTheNewModelsAsTheReferenceComputesIt(Backend backend) throws Exception {
@@ -171,7 +122,7 @@ class SwappableDetectTest {
                     all.add(e);
                 }
             }
-            List<Detection> want = reference(all, 30, V1, new Normalization(MEAN, STD), V2,
+            List<Detection> want = DetectFunctionTest.reference(all, SCORING, 30, V1, new Normalization(MEAN, STD), V2,
                     new Normalization(MEAN2, STD2));
             assertEquals(want, got.get(k), "key " + k);
             assertEquals(v1, got.get(k).get(29).modelVersion, "the events before the update, batched or not");
@@ -272,8 +223,7 @@ class SwappableDetectTest {
         Map<String, List<Detection>> got = byKey(two.extractOutputValues());
         for (String k : List.of("a", "b")) {
             List<SensorEvent> all = events.stream().filter(e -> e.key.equals(k)).toList();
-            List<Detection> want = reference(all, all.size(), V1, new Normalization(MEAN, STD), V1,
-                    new Normalization(MEAN, STD));
+            List<Detection> want = DetectFunctionTest.reference(all, SCORING);
             assertEquals(want.subList(10, 20), got.get(k), "key " + k + " continues where the snapshot left it");
         }
         two.close();
