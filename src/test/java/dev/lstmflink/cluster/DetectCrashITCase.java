@@ -15,7 +15,6 @@ import dev.lstmflink.connect.RawRecord;
 import dev.lstmflink.connect.kafka.KafkaIo;
 import dev.lstmflink.flink.detect.DetectPipeline;
 import dev.lstmflink.record.Detection;
-import dev.lstmflink.testutil.TestBroker;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +25,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,7 +72,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * settings file, as {@code KafkaRun.build} wires it) on a local Flink in this JVM, reading the input topic with a
  * bounded source, without failures.
  */
-class DetectCrashITCase {
+class DetectCrashITCase extends ClusterAndBrokerTest {
 
     static final int KEYS = 10_000;
     static final int STEPS = 100;
@@ -91,22 +88,6 @@ class DetectCrashITCase {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
 
-    TestBroker broker;
-    LocalFlinkCluster cluster;
-    CompletableFuture<LocalFlinkCluster> starting;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (cluster == null && starting != null) {
-            cluster = starting.exceptionally(e -> null).join();
-        }
-        if (cluster != null) {
-            cluster.stop();
-        }
-        if (broker != null) {
-            broker.stop();
-        }
-    }
 
     /** One crash: when it came and how long the job took to come back (ms after the kill). */
     record Crash(int n, String victim, long committedAtKill, String replacement, long registeredMs, long runningMs,
@@ -127,17 +108,13 @@ class DetectCrashITCase {
         long testStart = System.nanoTime();
         List<String> report = new ArrayList<>();
         long[] clusterStartMs = new long[1];
-        starting = CompletableFuture.supplyAsync(() -> {
-            try {
-                long t0 = System.nanoTime();
-                LocalFlinkCluster c = LocalFlinkCluster.start(tmp.resolve("flink"), 2, 1, Map.of());
-                clusterStartMs[0] = (System.nanoTime() - t0) / 1_000_000;
-                return c;
-            } catch (Exception e) {
-                throw new IllegalStateException("starting the cluster failed", e);
-            }
+        startCluster(() -> {
+            long t0 = System.nanoTime();
+            LocalFlinkCluster c = LocalFlinkCluster.start(tmp.resolve("flink"), 2, 1, Map.of());
+            clusterStartMs[0] = (System.nanoTime() - t0) / 1_000_000;
+            return c;
         });
-        broker = TestBroker.start(Files.createDirectories(tmp.resolve("kafka")));
+        startBroker(tmp.resolve("kafka"));
         DetectJobSetup job = new DetectJobSetup(tmp, broker.bootstrap, "crash-it", 2, CHECKPOINT_INTERVAL, mode);
         job.createTopics();
         long t = System.nanoTime();
@@ -155,7 +132,7 @@ class DetectCrashITCase {
         }
         assertTrue(flagged > 0, "the reference flags anomalies (else the flags are compared only as false)");
 
-        cluster = starting.get();
+        awaitCluster();
         report.add(String.format(Locale.ROOT, "cluster up (1 JobManager, 2 TaskManagers, each TaskManager "
                 + "registered) in %.1f s, started while producing", clusterStartMs[0] / 1000.0));
         System.out.println(report.get(report.size() - 1));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lstmflink.testutil.TestBroker;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -16,10 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +34,7 @@ import picocli.CommandLine;
  * handlers and logging, none of the jars the job jar bundles or the broker's), the job jar runs on it as it is, and the
  * TaskManagers got the Vector API module (their log names the vector kernel).
  */
-class FlinkLocalClusterITCase {
+class FlinkLocalClusterITCase extends ClusterAndBrokerTest {
 
     static final SensorInput INPUT = new SensorInput(40, 50, 100);
 
@@ -45,39 +42,19 @@ class FlinkLocalClusterITCase {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
 
-    LocalFlinkCluster cluster;
-    CompletableFuture<LocalFlinkCluster> starting;
-    TestBroker broker;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (cluster == null && starting != null) {
-            cluster = starting.exceptionally(e -> null).join();
-        }
-        if (cluster != null) {
-            cluster.stop();
-        }
-        if (broker != null) {
-            broker.stop();
-        }
-    }
 
     @Test
     void aJobSurvivesKill9OfATaskManagerAndTheClusterStopsEveryJvmItStarted() throws Exception {
         long t = System.nanoTime();
-        starting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return LocalFlinkCluster.start(tmp.resolve("flink"), 2, 1, Map.of());
-            } catch (Exception e) {
-                throw new IllegalStateException("starting the cluster failed", e);
-            }
+        startCluster(() -> {
+            return LocalFlinkCluster.start(tmp.resolve("flink"), 2, 1, Map.of());
         });
-        broker = TestBroker.start(Files.createDirectories(tmp.resolve("kafka")));
+        startBroker(tmp.resolve("kafka"));
         DetectJobSetup job = new DetectJobSetup(tmp, broker.bootstrap, "cluster-it", 2, "500 ms");
         job.leaveStateToTheCluster();   // the cluster's config.yaml rules the checkpoint storage (issue 16)
         job.createTopics();
         Map<String, String> malformed = INPUT.produce(broker.bootstrap, job.in, DetectJobSetup.PARTITIONS);
-        cluster = starting.get();
+        awaitCluster();
         System.out.printf("broker, input and cluster up in %d ms; web UI at %s%n", ms(t), cluster.restUrl());
         checkClassPath(cluster.classPath());
         assertEquals(Set.of("tm-1", "tm-2"), Set.copyOf(cluster.rest().taskManagerIds()));

@@ -10,7 +10,6 @@ import dev.lstmflink.connect.DeadLetterJson;
 import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.record.Detection;
 import dev.lstmflink.record.DetectionJson;
-import dev.lstmflink.testutil.TestBroker;
 import dev.lstmflink.testutil.TestProducer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,11 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +49,7 @@ import picocli.CommandLine;
  * the publication, per key one switch from v1 to v2 and never back, v2 only from the known point, exactly one
  * rejection and no other dead letter, and the job restored from a checkpoint and still running.
  */
-class ModelHotSwapITCase {
+class ModelHotSwapITCase extends ClusterAndBrokerTest {
 
     static final int KEYS = 1000;
     static final int STEPS = 200;
@@ -64,22 +61,6 @@ class ModelHotSwapITCase {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
 
-    TestBroker broker;
-    LocalFlinkCluster cluster;
-    CompletableFuture<LocalFlinkCluster> starting;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (cluster == null && starting != null) {
-            cluster = starting.exceptionally(e -> null).join();
-        }
-        if (cluster != null) {
-            cluster.stop();
-        }
-        if (broker != null) {
-            broker.stop();
-        }
-    }
 
     /** What the committed output holds: per key the version of each step's detection, and the dead letters. */
     static final class Output {
@@ -129,14 +110,10 @@ class ModelHotSwapITCase {
     @Test
     void everySubtaskSwitchesToThePublishedModelAndTheStateCarriesThroughASwapACrashAndARefusal() throws Exception {
         long t0 = System.nanoTime();
-        starting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return LocalFlinkCluster.start(tmp.resolve("flink"), 2, 1, Map.of());
-            } catch (Exception e) {
-                throw new IllegalStateException("starting the cluster failed", e);
-            }
+        startCluster(() -> {
+            return LocalFlinkCluster.start(tmp.resolve("flink"), 2, 1, Map.of());
         });
-        broker = TestBroker.start(Files.createDirectories(tmp.resolve("kafka")));
+        startBroker(tmp.resolve("kafka"));
         DetectJobSetup job = new DetectJobSetup(tmp, broker.bootstrap, "swap-it", 2, "1 s");
         Path models = Files.createDirectories(tmp.resolve("models"));
         Files.writeString(job.configFile, "model_updates: " + models.toUri() + "\nmodel_updates_interval: 300 ms\n",
@@ -144,7 +121,7 @@ class ModelHotSwapITCase {
         job.createTopics();
         Path newer = newerData(tmp.resolve("newer.csv"));
         String v1 = LstmModelFile.read(Files.readAllBytes(DetectJobSetup.MODEL), "v1").version();
-        cluster = starting.get();
+        awaitCluster();
 
         Output output = new Output();
         try (CommittedReader reader = new CommittedReader(broker.bootstrap, List.of(job.out, job.dlq), rec -> {

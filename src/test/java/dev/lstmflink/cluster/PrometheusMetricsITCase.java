@@ -13,7 +13,6 @@ import dev.lstmflink.flink.detect.DetectPipeline;
 import dev.lstmflink.flink.keyed.KeyedLstmEngine;
 import dev.lstmflink.record.Detection;
 import dev.lstmflink.record.DetectionJson;
-import dev.lstmflink.testutil.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,11 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * gauge per detector subtask labelled with the version the detections carry, one processing-time sample per
  * detection, and 40 keys in state.
  */
-class PrometheusMetricsITCase {
+class PrometheusMetricsITCase extends ClusterAndBrokerTest {
 
     static final SensorInput INPUT = new SensorInput(40, 50, 100);
     /** Flink's Prometheus names of operator metrics: scope {@code taskmanager.job.task.operator}, then ours. */
@@ -53,44 +50,24 @@ class PrometheusMetricsITCase {
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path tmp;
 
-    LocalFlinkCluster cluster;
-    CompletableFuture<LocalFlinkCluster> starting;
-    TestBroker broker;
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (cluster == null && starting != null) {
-            cluster = starting.exceptionally(e -> null).join();
-        }
-        if (cluster != null) {
-            cluster.stop();
-        }
-        if (broker != null) {
-            broker.stop();
-        }
-    }
 
     @Test
     void theJobsCountersAreScrapedAtTheValuesTheRunProduced() throws Exception {
         long t = System.nanoTime();
         Path dir = tmp.resolve("flink");
         int port = freePorts(3);
-        starting = CompletableFuture.supplyAsync(() -> {
-            try {
-                String started = FlinkLocalClusterITCase.cli("start", "--dir", dir.toString(), "--taskmanagers", "2",
-                        "--rest-port", "0", "--prometheus=" + port);
-                assertTrue(started.contains("metrics of taskmanager-2: http://127.0.0.1:" + (port + 2) + "/metrics"),
-                        started);
-                return LocalFlinkCluster.attach(dir);
-            } catch (Exception e) {
-                throw new IllegalStateException("starting the cluster failed", e);
-            }
+        startCluster(() -> {
+            String started = FlinkLocalClusterITCase.cli("start", "--dir", dir.toString(), "--taskmanagers", "2",
+                    "--rest-port", "0", "--prometheus=" + port);
+            assertTrue(started.contains("metrics of taskmanager-2: http://127.0.0.1:" + (port + 2) + "/metrics"),
+                    started);
+            return LocalFlinkCluster.attach(dir);
         });
-        broker = TestBroker.start(Files.createDirectories(tmp.resolve("kafka")));
+        startBroker(tmp.resolve("kafka"));
         DetectJobSetup job = new DetectJobSetup(tmp, broker.bootstrap, "prometheus-it", 2, "500 ms");
         job.createTopics();
         Map<String, String> malformed = INPUT.produce(broker.bootstrap, job.in, DetectJobSetup.PARTITIONS);
-        cluster = starting.get();
+        awaitCluster();
         Map<String, String> endpoints = cluster.prometheusEndpoints();
         assertEquals(List.of("jobmanager", "taskmanager-1", "taskmanager-2"), List.copyOf(endpoints.keySet()));
         assertTrue(Files.isRegularFile(dir.resolve("plugins/metrics-prometheus").resolve(
