@@ -1,9 +1,12 @@
 package dev.lstmflink.flink.keyed;
 
 import dev.lstmflink.config.MicroBatch;
+import java.util.Optional;
+import org.apache.flink.streaming.api.operators.InternalTimeServiceManager;
 import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.streaming.api.operators.Output;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.Collector;
@@ -21,6 +24,7 @@ final class BatchFlushes<O> implements KeyedLstmEngine.BatchHost<O> {
     private final KeyContext keys;
     private final KeyedLstmEngine<O> engine;
     private final ProcessingTimeService time;
+    private final Output<StreamRecord<O>> output;
     private final TimestampedCollector<O> stamped;
     private long stamp = PendingSteps.NO_STAMP;
     /** A flush callback is registered and has not run yet. */
@@ -33,8 +37,21 @@ final class BatchFlushes<O> implements KeyedLstmEngine.BatchHost<O> {
         this.keys = keys;
         this.engine = engine;
         this.time = time;
+        this.output = output;
         this.stamped = new TimestampedCollector<>(output);
         engine.batching(batch.size(), this);
+    }
+
+    /**
+     * A watermark: the timers it passes fire (their released events join the batch), the batch is stepped and its
+     * output emitted, and only then the watermark goes on, so that no output is behind a watermark already sent.
+     */
+    void watermark(Optional<InternalTimeServiceManager<?>> timers, Watermark mark) throws Exception {
+        if (timers.isPresent()) {
+            timers.get().advanceWatermark(mark);
+        }
+        engine.flush();
+        output.emitWatermark(mark);
     }
 
     /** The next events come from this record (its timestamp, if it has one). */

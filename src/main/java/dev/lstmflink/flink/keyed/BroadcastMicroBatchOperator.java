@@ -3,11 +3,9 @@ package dev.lstmflink.flink.keyed;
 import dev.lstmflink.config.MicroBatch;
 import dev.lstmflink.record.SensorEvent;
 import java.util.List;
-import java.util.Optional;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
-import org.apache.flink.streaming.api.operators.InternalTimeServiceManager;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -98,12 +96,7 @@ public final class BroadcastMicroBatchOperator<B, O, F extends KeyedBroadcastPro
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        Optional<InternalTimeServiceManager<?>> timers = getTimeServiceManager();
-        if (timers.isPresent()) {
-            timers.get().advanceWatermark(mark);
-        }
-        engine.flush();
-        output.emitWatermark(mark);
+        flushes.watermark(getTimeServiceManager(), mark);
     }
 
     @Override

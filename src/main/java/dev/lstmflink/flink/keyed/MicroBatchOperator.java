@@ -2,10 +2,8 @@ package dev.lstmflink.flink.keyed;
 
 import dev.lstmflink.config.MicroBatch;
 import dev.lstmflink.record.SensorEvent;
-import java.util.Optional;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.streaming.api.operators.InternalTimeServiceManager;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -80,12 +78,7 @@ public final class MicroBatchOperator<O, F extends KeyedProcessFunction<String, 
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        Optional<InternalTimeServiceManager<?>> timers = getTimeServiceManager();
-        if (timers.isPresent()) {
-            timers.get().advanceWatermark(mark);
-        }
-        engine.flush();
-        output.emitWatermark(mark);
+        flushes.watermark(getTimeServiceManager(), mark);
     }
 
     @Override
