@@ -125,6 +125,7 @@ public class SwappableDetectFunction extends KeyedBroadcastProcessFunction<Strin
         String name = update.source != null ? update.source : "model update " + update.version;
         String before = detector.modelVersion();
         String reason = null;
+        long swapNanos = 0;
         if (update.error != null) {
             reason = update.error;
         } else if (update.bytes == null) {
@@ -140,13 +141,16 @@ public class SwappableDetectFunction extends KeyedBroadcastProcessFunction<Strin
                 reason = String.valueOf(e.getMessage());
             }
             if (next != null) {
+                long t0 = System.nanoTime();
                 reason = detector.swap(next, name, ctx::applyToKeyedState);
+                swapNanos = System.nanoTime() - t0;
             }
         }
         if (reason == null) {
             ctx.getBroadcastState(MODEL_STATE).put(CURRENT, update);
             servingPublishedAt = update.publishedAt;
-            LOG.info("Swapped model {} for {} ({})", detector.modelVersion(), before, name);
+            LOG.info("Swapped model {} for {} ({}): {} keys' next predictions made again, {} ms",
+                    detector.modelVersion(), before, name, detector.predictedAgain(), swapNanos / 1_000_000);
             return;
         }
         detector.metrics().rejected();
