@@ -76,7 +76,8 @@ import picocli.CommandLine.Option;
  * </ul>
  *   <li>{@code swap}: as {@code latency} (events at {@code --rate}, processing time), with {@code model_updates} on a
  *       fresh folder listed every {@code --updates-interval}; after the warm-up, {@code --swaps} models are published
- *       one every {@code --swap-every} ({@code jobs/lstm publish}'s {@code ModelPublisher}: copies of {@code --model}
+ *       one every {@code --swap-every} plus a random part of the listing interval (so that the publications meet
+ *       the listing at random phases) ({@code jobs/lstm publish}'s {@code ModelPublisher}: copies of {@code --model}
  *       under new versions, so the same weights, new files), and a consumer records for each the time from the
  *       publication (the rename done) to the first detection carrying its version ({@code first_ms}) and to the
  *       first one from every detector subtask ({@code all_ms}, the keys' subtasks computed as Flink assigns them).
@@ -474,7 +475,8 @@ public final class KafkaDetectBench implements Callable<Integer> {
             awaitRunning(job);
             Thread.sleep(2_000);
             long start = System.currentTimeMillis();
-            long end = start + warm.toMillis() + (swaps + 1) * every.toMillis();
+            long end = start + warm.toMillis()
+                    + (swaps + 1) * (every.toMillis() + TimeUtils.parseDuration(updatesInterval).toMillis());
             String[] versions = new String[swaps];
             for (int i = 0; i < swaps; i++) {
                 versions[i] = "bench-swap-" + name + "-" + (i + 1);
@@ -488,6 +490,8 @@ public final class KafkaDetectBench implements Callable<Integer> {
             st.start();
             Thread.sleep(warm.toMillis());
             long[] publishedAt = new long[swaps];
+            Duration interval = TimeUtils.parseDuration(updatesInterval);
+            java.util.Random jitter = new java.util.Random(7);
             Path tmp = Files.createTempDirectory("bench-swap-files");
             for (int i = 0; i < swaps; i++) {
                 Map<String, String> meta = new java.util.LinkedHashMap<>(base.metadata());
@@ -496,7 +500,9 @@ public final class KafkaDetectBench implements Callable<Integer> {
                 SafetensorsFile.of(meta, base.tensors()).write(file);
                 ModelPublisher.publish(file.toString(), folder.toString());
                 publishedAt[i] = System.currentTimeMillis();
-                Thread.sleep(every.toMillis());
+                // plus a random part of the listing interval: publications a whole number of intervals apart would
+                // all meet the listing at the same phase and measure one point of its wait, not its spread
+                Thread.sleep(every.toMillis() + jitter.nextInt((int) Math.max(1, interval.toMillis())));
             }
             st.join();
             Thread.sleep(3_000);
