@@ -156,6 +156,12 @@ class PrometheusMetricsITCase extends ClusterAndBrokerTest {
                 median.stream().map(s -> s.labels().get("subtask_index") + "=" + (long) s.value()).toList());
 
         assertEquals(INPUT.keys, sum(all, DETECT + DetectMetrics.KEYS_IN_STATE, thisJob), "keys in state");
+        // hot swap's counters are exported by every detector subtask, at 0 in a job that swapped nothing
+        for (String counter : List.of(DetectMetrics.SWAPS, DetectMetrics.REJECTIONS)) {
+            List<Sample> swaps = named(all, DETECT + counter).stream().filter(s -> thisJob.test(s.labels())).toList();
+            assertEquals(2, swaps.size(), counter + ": " + swaps);
+            swaps.forEach(s -> assertEquals(0.0, s.value(), s.toString()));
+        }
         assertEquals(INPUT.keys, sum(all, OPERATOR + KeyedLstmEngine.METRIC_KEYS_STARTED, thisJob), "keys started");
 
         // the command line lists the endpoints too
