@@ -542,7 +542,7 @@ public final class KafkaDetectBench implements Callable<Integer> {
     /** Reads the detections and notes when each published version first appears, and when on every subtask. */
     private final class SwapReceiver implements Runnable {
         final String topic;
-        final String[] versions;
+        final List<String> versionIndex;
         final int maxParallelism;
         final int subtasks;
         final String isolation;
@@ -554,7 +554,7 @@ public final class KafkaDetectBench implements Callable<Integer> {
 
         SwapReceiver(String topic, String[] versions, int maxParallelism, int subtasks, String isolation) {
             this.topic = topic;
-            this.versions = versions;
+            this.versionIndex = List.of(versions);
             this.maxParallelism = maxParallelism;
             this.subtasks = subtasks;
             this.isolation = isolation;
@@ -574,7 +574,7 @@ public final class KafkaDetectBench implements Callable<Integer> {
                     long now = System.currentTimeMillis();
                     for (ConsumerRecord<byte[], byte[]> r : batch) {
                         var d = DetectionJson.fromJson(r.value());
-                        int v = Arrays.asList(versions).indexOf(d.modelVersion);
+                        int v = versionIndex.indexOf(d.modelVersion);
                         if (v < 0) {
                             continue;
                         }

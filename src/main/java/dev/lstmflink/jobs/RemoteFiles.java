@@ -1,5 +1,6 @@
 package dev.lstmflink.jobs;
 
+import dev.lstmflink.core.io.LstmModelFile;
 import dev.lstmflink.core.io.file.FileTooLargeException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -58,5 +59,16 @@ public final class RemoteFiles {
             }
             return bytes;
         }
+    }
+
+    /**
+     * A model file's bytes from a URI ({@link #read}) or a local path ({@link LstmModelFile#readBytes}, which also
+     * checks a safetensors header before reading the rest), refused over {@code maxBytes} either way.
+     *
+     * @throws FileTooLargeException naming the file, its size and the limit
+     */
+    public static byte[] readModel(String location, long maxBytes) throws IOException {
+        return isUri(location) ? read(location, maxBytes)
+                : LstmModelFile.readBytes(java.nio.file.Path.of(location), maxBytes);
     }
 }

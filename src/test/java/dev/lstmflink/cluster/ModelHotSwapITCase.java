@@ -88,7 +88,7 @@ class ModelHotSwapITCase extends ClusterAndBrokerTest {
             return detections;
         }
 
-        /** Whether every key of {@code subtask} scored with {@code version} at some step below {@code steps}. */
+        /** Whether some key of {@code subtask} has its detection of step {@code steps} (1-based) by {@code version}. */
         synchronized boolean subtaskServes(int subtask, String version, int steps) {
             for (int k = 0; k < KEYS; k++) {
                 if (subtaskOf(k) == subtask && version.equals(versions[k][steps - 1])) {
@@ -179,7 +179,6 @@ class ModelHotSwapITCase extends ClusterAndBrokerTest {
             synchronized (output) {
                 assertEquals(List.of(), output.problems, "no detection doubled or out of range");
                 assertEquals((long) KEYS * STEPS, output.detections, "one detection per event");
-                int switchedInPhase2Or3 = 0;
                 for (int k = 0; k < KEYS; k++) {
                     String[] v = output.versions[k];
                     for (int s = 0; s < STEPS; s++) {
@@ -194,9 +193,7 @@ class ModelHotSwapITCase extends ClusterAndBrokerTest {
                             assertTrue(!v[s].equals(v1) || v[s - 1].equals(v1), where + ": back to v1 after v2");
                         }
                     }
-                    switchedInPhase2Or3 += v[known - 1].equals(v2) ? 1 : 0;
                 }
-                assertTrue(switchedInPhase2Or3 > 0, "the switch came before the known point");
             }
             List<DeadLetter> dead = output.deadLetters();
             assertEquals(1, dead.size(), "one rejection (subtask 0's), no other dead letter: " + dead);

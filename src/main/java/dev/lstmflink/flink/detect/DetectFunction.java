@@ -155,8 +155,6 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
     /** This model's shape, written into the operator state on every checkpoint. */
     private transient ModelShape shape;
     private transient ShapeGuard shapes;
-    /** Keys visited by the last {@link #swap}. */
-    private transient long predictedAgain;
     /** Set by {@link #serveRestored}: the model to serve instead of the given one, or null. */
     private transient LstmModel restored;
     /** Whether this subtask has logged a key restored from a savepoint of the other scoring mode. */
@@ -358,7 +356,6 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         }
         engine.setModel(next);
         install(c);
-        predictedAgain = 0;
         keys.apply(state.predictionDescriptor, (key, prediction) -> predictAgain(prediction));
         metrics.swapped(next.version());
         return null;
@@ -373,12 +370,6 @@ public class DetectFunction extends KeyedProcessFunction<String, SensorEvent, De
         float[] next = new float[k];
         head.apply(s.hc, engine.outputOffset(), next, 0);
         prediction.update(next);
-        predictedAgain++;
-    }
-
-    /** The keys whose prediction the last {@link #swap} made again (for its log line). */
-    long predictedAgain() {
-        return predictedAgain;
     }
 
     /** The detector's metrics, for the swappable detector's rejections; valid after {@link #open}. */

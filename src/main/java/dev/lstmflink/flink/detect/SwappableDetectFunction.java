@@ -74,7 +74,7 @@ public class SwappableDetectFunction extends KeyedBroadcastProcessFunction<Strin
     public void initializeState(FunctionInitializationContext context) throws Exception {
         ModelUpdate accepted = context.getOperatorStateStore().getBroadcastState(MODEL_STATE).get(CURRENT);
         if (accepted != null) {
-            detector.serveRestored(read(accepted));
+            detector.serveRestored(read(accepted, name(accepted)));
             servingPublishedAt = accepted.publishedAt;
         }
         detector.initializeState(context);
@@ -122,10 +122,11 @@ public class SwappableDetectFunction extends KeyedBroadcastProcessFunction<Strin
     /** A published model: swapped in, or refused with the reason (see the class comment). */
     @Override
     public void processBroadcastElement(ModelUpdate update, Context ctx, Collector<Detection> out) throws Exception {
-        String name = update.source != null ? update.source : "model update " + update.version;
+        String name = name(update);
         String before = detector.modelVersion();
         String reason = null;
         long swapNanos = 0;
+        long[] keys = {0};
         if (update.error != null) {
             reason = update.error;
         } else if (update.bytes == null) {
@@ -136,21 +137,24 @@ public class SwappableDetectFunction extends KeyedBroadcastProcessFunction<Strin
         } else {
             LstmModel next = null;
             try {
-                next = read(update);
+                next = read(update, name);
             } catch (Exception e) {   // a file that is not a model: refused, not a failed job
                 reason = String.valueOf(e.getMessage());
             }
             if (next != null) {
                 long t0 = System.nanoTime();
-                reason = detector.swap(next, name, ctx::applyToKeyedState);
+                reason = detector.swap(next, name, (state, f) -> ctx.applyToKeyedState(state, (key, s) -> {
+                    keys[0]++;
+                    f.process(key, s);
+                }));
                 swapNanos = System.nanoTime() - t0;
             }
         }
         if (reason == null) {
             ctx.getBroadcastState(MODEL_STATE).put(CURRENT, update);
             servingPublishedAt = update.publishedAt;
-            LOG.info("Swapped model {} for {} ({}): {} keys' next predictions made again, {} ms",
-                    detector.modelVersion(), before, name, detector.predictedAgain(), swapNanos / 1_000_000);
+            LOG.info("Swapped model {} for {} ({}): {} keys visited to make their next predictions again, {} ms",
+                    detector.modelVersion(), before, name, keys[0], swapNanos / 1_000_000);
             return;
         }
         detector.metrics().rejected();
@@ -163,9 +167,13 @@ public class SwappableDetectFunction extends KeyedBroadcastProcessFunction<Strin
         }
     }
 
+    /** How messages name an update: its file, else its version. */
+    private static String name(ModelUpdate u) {
+        return u.source != null ? u.source : "model update " + u.version;
+    }
+
     /** The model of an update, named by the update's version when it has one, else by its own metadata. */
-    private LstmModel read(ModelUpdate u) throws Exception {
-        String name = u.source != null ? u.source : "model update " + u.version;
+    private LstmModel read(ModelUpdate u, String name) throws Exception {
         LstmModel m = detector.readModel(u.bytes, name);
         return u.version != null && !u.version.isBlank() ? m.withVersion(u.version) : m;
     }

@@ -144,11 +144,8 @@ public final class DetectModels {
      * systems ({@link RemoteFiles}), anything else a local path; refused over {@code model_max_bytes} either way.
      */
     public static byte[] read(DetectConfig c, String location) throws IOException {
-        if (!RemoteFiles.isUri(location)) {
-            return read(c, Path.of(location));
-        }
         try {
-            return RemoteFiles.read(location, c.modelMaxBytes());
+            return RemoteFiles.readModel(location, c.modelMaxBytes());
         } catch (FileTooLargeException e) {
             throw new IllegalArgumentException(e.getMessage() + "; model_max_bytes is " + c.modelMaxBytes
                     + " (--set model_max_bytes=1gb raises it)", e);

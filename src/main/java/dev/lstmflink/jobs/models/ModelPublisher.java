@@ -40,9 +40,7 @@ public final class ModelPublisher {
      * @throws FileAlreadyExistsException naming the target when that version is already published
      */
     public static Published publish(String modelLocation, String folder) throws IOException {
-        byte[] bytes = RemoteFiles.isUri(modelLocation)
-                ? RemoteFiles.read(modelLocation, LstmModelFile.DEFAULT_MAX_BYTES)
-                : LstmModelFile.readBytes(java.nio.file.Path.of(modelLocation), LstmModelFile.DEFAULT_MAX_BYTES);
+        byte[] bytes = RemoteFiles.readModel(modelLocation, LstmModelFile.DEFAULT_MAX_BYTES);
         String version = LstmModelFile.read(bytes, modelLocation).version();
         if (version == null || version.isBlank()) {
             throw new SafetensorsFormatException(modelLocation, "metadata " + LstmModelFile.VERSION_KEY
